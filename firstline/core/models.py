@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One row for every staff action, import run and status change.
+
+    ``subject`` is a stable textual reference ("policies.PolicyRecord:42",
+    "import:ice287g") so events survive deletion of what they describe.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Importer or system name when no user acted.")
+    action = models.CharField(max_length=100)
+    subject = models.CharField(max_length=200, db_index=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The history panel on a record page: events for one subject, newest first.
+            models.Index(fields=["subject", "-at"], name="audit_subject_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"

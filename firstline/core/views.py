@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from firstline.geo import selectors as geo_selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"counts": geo_selectors.national_counts()})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    zip_code = geo_selectors.parse_zip(query)
+    if zip_code:
+        try:
+            return redirect(f"{reverse('residents:lookup')}?zip={zip_code}")
+        except NoReverseMatch:
+            pass
+    results = geo_selectors.jurisdiction_search(query=query)
+    return render(request, "core/search.html", {"query": query, "results": results})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
+def data_sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/data_sources.html")

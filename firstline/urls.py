@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("firstline.api.urls")),
+]
+
+# Public pages live under /en/ and /es/ so every page has a stable,
+# shareable URL in each language (no cookie needed to get Spanish).
+urlpatterns += i18n_patterns(
+    path("", include("firstline.core.urls")),
+    path("", include("firstline.geo.urls")),
+    path("officials/", include("firstline.officials.urls")),
+    path("policies/", include("firstline.policies.urls")),
+    path("campaigns/", include("firstline.campaigns.urls")),
+    path("", include("firstline.residents.urls")),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
