@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "firstline.geo",
     "firstline.officials",
     "firstline.policies",
+    "firstline.mail",
     "firstline.campaigns",
+    "firstline.delivery",
     "firstline.residents",
     "firstline.api",
 ]
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "firstline.core.context_processors.navigation",
             ],
         },
     },
@@ -171,13 +174,22 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 DELIVERY_MODE = env_choice("DELIVERY_MODE", ("outbox", "smtp", "redirect"), "outbox")
 DELIVERY_REDIRECT_TO = env_str("DELIVERY_REDIRECT_TO")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Firstline <noreply@firstline.localhost>")
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = env_int("EMAIL_PORT", 1025)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+# Django 6.1 mailers: `from django.core.mail import mailers; mailers.default`.
+# Which mailer a message uses is decided by firstline.mail.transport from
+# DELIVERY_MODE, so "outbox" never opens a network connection.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "127.0.0.1"),
+            "port": env_int("EMAIL_PORT", 1025),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
+    },
+}
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_PER_DOMAIN_PER_MINUTE = env_int("DELIVERY_PER_DOMAIN_PER_MINUTE", 600)
 

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from firstline.officials import views as officials_views
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
@@ -14,10 +16,15 @@ urlpatterns = [
 # shareable URL in each language (no cookie needed to get Spanish).
 urlpatterns += i18n_patterns(
     path("", include("firstline.core.urls")),
+    # The jurisdiction page composes geography, officials and (later) the
+    # scorecard, so it is named at the top level, not inside one app.
+    path("j/<path:ocd_id>/", officials_views.jurisdiction_detail, name="jurisdiction"),
     path("", include("firstline.geo.urls")),
     path("officials/", include("firstline.officials.urls")),
     path("policies/", include("firstline.policies.urls")),
     path("campaigns/", include("firstline.campaigns.urls")),
+    path("delivery/", include("firstline.delivery.urls")),
+    path("mail/", include("firstline.mail.urls")),
     path("", include("firstline.residents.urls")),
     prefix_default_language=True,
 )

@@ -66,7 +66,7 @@ class Jurisdiction(models.Model):
         return f"{self.name}, {self.usps}"
 
     def get_absolute_url(self) -> str:
-        return reverse("geo:jurisdiction", kwargs={"ocd_id": self.ocd_id})
+        return reverse("jurisdiction", kwargs={"ocd_id": self.ocd_id})
 
 
 class Zcta(models.Model):

@@ -1,0 +1,124 @@
+"""Session set-up: the test database holds the whole bundled national dataset.
+
+Loading it takes about a minute, so on SQLite a loaded copy is cached under
+``var/test-cache/`` keyed by a hash of the data, the migrations and the
+importers, and restored with SQLite's online backup in a second. PostgreSQL
+always loads (CI starts fresh anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from firstline import testing
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def _dataset_fingerprint() -> str:
+    digest = hashlib.sha256()
+    roots = [BASE_DIR / "data", BASE_DIR / "firstline"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts or "/tests/" in str(path):
+                continue
+            rel = str(path.relative_to(BASE_DIR))
+            if root.name == "firstline" and not (
+                "/migrations/" in rel or rel.endswith(("importers.py", "bundled.py")) or "/management/commands/import_" in rel
+                or rel.endswith("load_bundled.py") or "/importing" in rel
+            ):
+                continue
+            digest.update(rel.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            cache_dir = BASE_DIR / "var" / "test-cache"
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            cached = cache_dir / f"national-{_dataset_fingerprint()}.sqlite3"
+            connection.ensure_connection()
+            if cached.exists():
+                source = sqlite3.connect(cached)
+                source.backup(connection.connection)
+                source.close()
+            else:
+                call_command("createcachetable", verbosity=0)
+                call_command("load_bundled", verbosity=0)
+                for old in cache_dir.glob("national-*.sqlite3"):
+                    old.unlink()
+                tmp = cached.with_suffix(".tmp")
+                dest = sqlite3.connect(tmp)
+                connection.connection.backup(dest)
+                dest.close()
+                tmp.rename(cached)
+        else:
+            call_command("createcachetable", verbosity=0)
+            call_command("load_bundled", verbosity=0)
+    yield
+
+
+@pytest.fixture
+def staff_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(
+        username="staff", email="staff@example.org", password="correct horse battery", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(client: Any, staff_user: Any) -> Any:
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def outsider_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="outsider", password="correct horse battery")
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[testing.SmtpSink]:
+    with testing.smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not testing.chromium_available():
+        pytest.fail("Debian's chromium is required for browser tests (scripts/ensure_debs.sh chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=testing.CHROMIUM, args=testing.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
