@@ -1,0 +1,84 @@
+import pytest
+from django.core import mail as django_mail
+
+from firstline.mail import services
+from firstline.mail.models import Email, EmailStatus
+from firstline.testing import message_text
+
+
+def _smtp_to(sink):
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port},
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_outbox_mode_never_opens_a_connection(settings):
+    settings.DELIVERY_MODE = "outbox"
+    email = services.email_queue(
+        to=["someone@example.org"],
+        template="mail/test/hello",
+        context={"name": "<b>Ana</b>"},
+        kind="test",
+    )
+    assert services.email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and email.mode == "outbox"
+    assert email.to == "someone@example.org"  # kept: the row is the delivered copy
+    assert django_mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_smtp_mode_delivers_once_and_blanks_private_fields(settings, smtp_sink):
+    settings.DELIVERY_MODE = "smtp"
+    settings.MAILERS = _smtp_to(smtp_sink)
+    email = services.email_queue(
+        to=["someone@example.org"],
+        template="mail/test/hello",
+        context={"name": "<b>Ana</b>"},
+        kind="test",
+    )
+    assert services.email_send(email_id=email.pk)
+    assert not services.email_send(email_id=email.pk)  # already claimed: no second send
+    [msg] = smtp_sink.wait_for(1)
+    assert msg["Message-ID"] == Email.objects.get(pk=email.pk).message_id
+    assert "<b>" not in msg.as_string()  # autoescaped in the HTML part
+    assert "Hi <b>Ana</b>" in message_text(msg)  # text part is plain text
+    email.refresh_from_db()
+    assert (email.to, email.text, email.html) == ("", "", "")
+
+
+@pytest.mark.django_db
+def test_refusing_server_leads_to_retry_then_success(settings, smtp_sink):
+    settings.DELIVERY_MODE = "smtp"
+    settings.MAILERS = _smtp_to(smtp_sink)
+    email = services.email_queue(
+        to=["a@example.org"], template="mail/test/hello", context={"name": "x"}, kind="test"
+    )
+    smtp_sink.refuse = True
+    assert not services.email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == EmailStatus.QUEUED and email.attempts == 1 and "451" in email.last_error
+    assert email.next_attempt_at is not None
+    smtp_sink.refuse = False
+    Email.objects.filter(pk=email.pk).update(next_attempt_at=email.created_at)
+    assert services.email_retry_due() == 1
+    assert services.email_send(email_id=email.pk)
+    assert len(smtp_sink.wait_for(1)) == 1
+
+
+@pytest.mark.django_db
+def test_redirect_mode_rewrites_every_recipient(settings, smtp_sink):
+    settings.DELIVERY_MODE = "redirect"
+    settings.DELIVERY_REDIRECT_TO = "test-inbox@example.org"
+    settings.MAILERS = _smtp_to(smtp_sink)
+    email = services.email_queue(
+        to=["official@state.gov"], template="mail/test/hello", context={"name": "x"}, kind="test"
+    )
+    services.email_send(email_id=email.pk)
+    [msg] = smtp_sink.wait_for(1)
+    assert msg["X-Envelope-To"] == "test-inbox@example.org"
+    assert msg["X-Firstline-Original-To"] == "official@state.gov"
