@@ -33,8 +33,11 @@ def _dataset_fingerprint() -> str:
                 continue
             rel = str(path.relative_to(BASE_DIR))
             if root.name == "firstline" and not (
-                "/migrations/" in rel or rel.endswith(("importers.py", "bundled.py")) or "/management/commands/import_" in rel
-                or rel.endswith("load_bundled.py") or "/importing" in rel
+                "/migrations/" in rel
+                or rel.endswith(("importers.py", "bundled.py"))
+                or "/management/commands/import_" in rel
+                or rel.endswith("load_bundled.py")
+                or "/importing" in rel
             ):
                 continue
             digest.update(rel.encode())
@@ -73,7 +76,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 @pytest.fixture
 def staff_user(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user(
-        username="staff", email="staff@example.org", password="correct horse battery", is_staff=True, is_superuser=True
+        username="staff",
+        email="staff@example.org",
+        password="correct horse battery",
+        is_staff=True,
+        is_superuser=True,
     )
 
 
@@ -85,7 +92,9 @@ def staff_client(client: Any, staff_user: Any) -> Any:
 
 @pytest.fixture
 def outsider_user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="outsider", password="correct horse battery")
+    return django_user_model.objects.create_user(
+        username="outsider", password="correct horse battery"
+    )
 
 
 @pytest.fixture
@@ -97,7 +106,9 @@ def smtp_sink() -> Iterator[testing.SmtpSink]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not testing.chromium_available():
-        pytest.fail("Debian's chromium is required for browser tests (scripts/ensure_debs.sh chromium)")
+        pytest.fail(
+            "Debian's chromium is required for browser tests (scripts/ensure_debs.sh chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -117,7 +128,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def phone_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

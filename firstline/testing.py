@@ -29,7 +29,12 @@ from django.db import connection, connections
 
 BASE_DIR = Path(settings.BASE_DIR)
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -158,14 +163,31 @@ class AppServer:
 
     def manage(self, *args: str, timeout: float = 120) -> str:
         out = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=self.env, capture_output=True, timeout=timeout, check=True
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            timeout=timeout,
+            check=True,
         )
         return out.stdout.decode()
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         self.worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2", "--no-reload"],
-            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--interval",
+                "0.2",
+                "--no-reload",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         return self.worker
 
@@ -174,7 +196,9 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(
+                f"server exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
                 return
@@ -184,21 +208,47 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
 
 
 @contextmanager
-def app_server(label: str = "e2e", *, extra_env: dict[str, str] | None = None, workers: int = 2, with_worker: bool = True) -> Iterator[AppServer]:
+def app_server(
+    label: str = "e2e",
+    *,
+    extra_env: dict[str, str] | None = None,
+    workers: int = 2,
+    with_worker: bool = True,
+) -> Iterator[AppServer]:
     db = clone_test_database(label)
     env = env_for_database(db)
     env.update({"FIRSTLINE_ENV": "test", "DEBUG": "0", "STATIC_MANIFEST": "0"})
     env.update(extra_env or {})
     port = free_port()
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "firstline.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--access-logfile", "-", "--access-logformat", "%(r)s %(s)s",
-         "--log-level", "warning"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "firstline.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            "%(r)s %(s)s",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     alias = f"clone_{uuid.uuid4().hex[:6]}"
     connections.databases[alias] = {**connections["default"].settings_dict, "NAME": db["NAME"]}
-    server = AppServer(url=f"http://127.0.0.1:{port}", db=db, env=env, web=web, worker=None, alias=alias)
+    server = AppServer(
+        url=f"http://127.0.0.1:{port}", db=db, env=env, web=web, worker=None, alias=alias
+    )
     try:
         _wait_http(server.url + "/en/privacy/", web)
         if with_worker:

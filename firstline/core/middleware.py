@@ -24,5 +24,7 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CSP)
-        response.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=(), microphone=()")
+        response.setdefault(
+            "Permissions-Policy", "interest-cohort=(), geolocation=(), camera=(), microphone=()"
+        )
         return response

@@ -15,7 +15,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_label = models.CharField(max_length=200, blank=True, help_text="Importer or system name when no user acted.")
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text="Importer or system name when no user acted."
+    )
     action = models.CharField(max_length=100)
     subject = models.CharField(max_length=200, db_index=True)
     message = models.TextField(blank=True)

@@ -26,7 +26,14 @@ T = TypeVar("T")
 class ImportFailed(CommandError):
     """Malformed input. The message names the file, the line or record, and the field."""
 
-    def __init__(self, message: str, *, file: str | Path | None = None, line: int | str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | str | None = None,
+        field: str | None = None,
+    ) -> None:
         where = []
         if file is not None:
             where.append(str(file))
@@ -73,7 +80,9 @@ class Counts:
         return " ".join(parts)
 
 
-def progress(items: Iterable[T], *, label: str, total: int | None = None, stream: IO[str] | None = None) -> Iterator[T]:
+def progress(
+    items: Iterable[T], *, label: str, total: int | None = None, stream: IO[str] | None = None
+) -> Iterator[T]:
     """A dependency-free progress bar on stderr; silent when stderr is not a terminal."""
     out = stream or sys.stderr
     interactive = hasattr(out, "isatty") and out.isatty()
@@ -148,7 +157,9 @@ def bulk_upsert(
         else:
             counts.noop += 1
     for start in range(0, len(to_create), batch_size):
-        created = model._default_manager.bulk_create(to_create[start : start + batch_size], batch_size=batch_size)
+        created = model._default_manager.bulk_create(
+            to_create[start : start + batch_size], batch_size=batch_size
+        )
         counts.inserted += len(created)
     if to_update:
         model._default_manager.bulk_update(to_update, list(fields), batch_size=batch_size)
@@ -170,7 +181,11 @@ class ImportCommand(BaseCommand):
     label = "import"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="Read and validate, report counts, change nothing.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and validate, report counts, change nothing.",
+        )
 
     def run_import(self, **options: Any) -> Counts:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -45,5 +45,12 @@ class Command(BaseCommand):
             if only and name not in only:
                 continue
             extra = ["--dry-run"] if options["dry_run"] else []
-            call_command(name, *step_args, *extra, stdout=self.stdout, stderr=self.stderr, verbosity=options["verbosity"])
+            call_command(
+                name,
+                *step_args,
+                *extra,
+                stdout=self.stdout,
+                stderr=self.stderr,
+                verbosity=options["verbosity"],
+            )
         self.stdout.write(f"load_bundled: done in {time.monotonic() - started:.1f}s")
