@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from firstline.core import views as core_views
 from firstline.officials import views as officials_views
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("staff-login/<str:token>/", core_views.staff_login, name="staff_login"),
     path("api/v1/", include("firstline.api.urls")),
 ]
 

@@ -29,3 +29,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def data_sources(request: HttpRequest) -> HttpResponse:
     return render(request, "core/data_sources.html")
+
+
+def staff_login(request: HttpRequest, token: str) -> HttpResponse:
+    from django.contrib.auth import login
+
+    from firstline.core.services import staff_login_link_use
+
+    user = staff_login_link_use(token=token)
+    if user is None:
+        return render(request, "core/staff_login_invalid.html", status=403)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("admin:index")

@@ -45,7 +45,11 @@ def test_smtp_mode_delivers_once_and_blanks_private_fields(settings, smtp_sink):
     assert not services.email_send(email_id=email.pk)  # already claimed: no second send
     [msg] = smtp_sink.wait_for(1)
     assert msg["Message-ID"] == Email.objects.get(pk=email.pk).message_id
-    html = next(p for p in msg.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    html = (
+        next(p for p in msg.walk() if p.get_content_type() == "text/html")
+        .get_payload(decode=True)
+        .decode()
+    )
     assert "&lt;b&gt;Ana" in html and "<b>Ana" not in html  # autoescaped in the HTML part
     assert "Hi <b>Ana</b>" in message_text(msg)  # text part is plain text
     email.refresh_from_db()

@@ -1,0 +1,1 @@
+JOBS = [(60, "firstline.mail.tasks.retry_due_emails")]
