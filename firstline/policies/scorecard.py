@@ -1,0 +1,718 @@
+"""The scorecard engine: effective policies, score, grade and gaps per jurisdiction.
+
+The rules are published on the methodology page and in ``docs/scoring.md``;
+this module is their only implementation. It works in two layers:
+
+* a pure part (:func:`score_chain`) that scores one jurisdiction from plain
+  rows, so the rules can be unit-tested without a database;
+* a bulk part (:func:`scorecards_compute`) that loads the catalog, the
+  jurisdictions and every record it needs in three queries, indexes them by
+  jurisdiction and scores thousands of jurisdictions in memory. Places with no
+  records of their own share the result of their (county, state) pair, which is
+  what makes a national recompute take a second or two instead of minutes.
+
+Results are cached in Django's cache, one entry per state holding compact
+summaries (score, grade, effective status per policy) of the state, its
+counties and its places. A record change recomputes exactly the jurisdictions
+it affects (:func:`scorecard_affected_ids`) in a task and merges them in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from firstline.geo.models import Jurisdiction, JurisdictionKind
+from firstline.policies.models import Policy, PolicyKind, PolicyRecord, RecordStatus
+
+# Bump when the rules change, so cached results of the old rules are never read.
+ALGORITHM_VERSION = 1
+
+# Levels from the broadest down; a harmful policy negates protections at its level and below.
+LEVEL_ORDER = {JurisdictionKind.STATE: 0, JurisdictionKind.COUNTY: 1, JurisdictionKind.PLACE: 2}
+
+# Which catalog "levels" a jurisdiction's own officials can act at. School
+# districts and courts are not jurisdictions here, so their levels never make a gap.
+ADOPTING_LEVELS: dict[str, frozenset[str]] = {
+    JurisdictionKind.STATE: frozenset({"state"}),
+    JurisdictionKind.COUNTY: frozenset({"county", "sheriff"}),
+    JurisdictionKind.PLACE: frozenset({"city"}),
+}
+
+# When one jurisdiction holds several records of a policy, the one that says most
+# about what is in force now represents it.
+STATUS_RANK = {
+    RecordStatus.IN_FORCE: 0,
+    RecordStatus.PARTIAL: 1,
+    RecordStatus.ENJOINED: 2,
+    RecordStatus.PROPOSED: 3,
+    RecordStatus.PREEMPTED: 4,
+    RecordStatus.RESCINDED: 5,
+    RecordStatus.VETOED: 6,
+    RecordStatus.FAILED: 7,
+}
+CREDIT_SHARE = {RecordStatus.IN_FORCE: 1.0, RecordStatus.PARTIAL: 0.5}
+
+# Grade bands over the 0-100 score; a jurisdiction with nothing on record scores
+# 100 * H / (P + H) (about 32 with the current catalog), which is a D.
+GRADE_BANDS: tuple[tuple[int, str], ...] = ((70, "A"), (55, "B"), (42, "C"), (30, "D"), (0, "F"))
+
+
+class EffectiveStatus(TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    PARTIAL = "partial", _("Partly in force")
+    PROPOSED = "proposed", _("Proposed")
+    ENJOINED = "enjoined", _("Blocked by a court")
+    PREEMPTED = "preempted", _("Preempted")
+    NEGATED = "negated", _("Cancelled by a harmful policy")
+    RESCINDED = "rescinded", _("Rescinded")
+    VETOED = "vetoed", _("Vetoed")
+    FAILED = "failed", _("Failed")
+    NONE = "none", _("No record")
+
+
+# --- Plain rows the engine works on -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPolicy:
+    slug: str
+    kind: str
+    weight: int
+    levels: frozenset[str]
+    negates: frozenset[str] = frozenset()
+    preempts: frozenset[str] = frozenset()
+    sort_order: int = 0
+
+    @property
+    def protective(self) -> bool:
+        return self.kind == PolicyKind.PROTECTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    policies: tuple[CatalogPolicy, ...]
+
+    @property
+    def protective_max(self) -> int:
+        return sum(p.weight for p in self.policies if p.protective)
+
+    @property
+    def harm_max(self) -> int:
+        return sum(p.weight for p in self.policies if not p.protective)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A jurisdiction as the engine sees it."""
+
+    id: int
+    ocd_id: str
+    kind: str
+    state_id: int | None = None
+    county_id: int | None = None
+    name: str = ""
+    usps: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    id: int
+    policy: str  # slug
+    jurisdiction_id: int
+    status: str
+    confidence: str = "verified"
+    citation: str = ""
+    source_url: str = ""
+    instrument: str = ""
+    year: int | None = None
+    enacted_on: date | None = None
+    effective_on: date | None = None
+    ended_on: date | None = None
+    signed_on: date | None = None
+    as_of: date | None = None
+    verified_on: date | None = None
+    agency_name: str = ""
+    support_model: str = ""
+    moa_url: str = ""
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        when = self.effective_on or self.enacted_on or self.signed_on or self.as_of
+        # Best status first, then the most recent instrument (undated last), then a stable id.
+        return (STATUS_RANK.get(self.status, 9), -when.toordinal() if when else 0, self.id)
+
+    def as_json(self) -> dict[str, Any]:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "id": self.id,
+            "status": self.status,
+            "confidence": self.confidence,
+            "citation": self.citation,
+            "source_url": self.source_url,
+            "instrument": self.instrument,
+            "agency_name": self.agency_name,
+            "support_model": self.support_model,
+            "moa_url": self.moa_url,
+            "dates": {
+                "year": self.year,
+                "enacted_on": iso(self.enacted_on),
+                "effective_on": iso(self.effective_on),
+                "ended_on": iso(self.ended_on),
+                "signed_on": iso(self.signed_on),
+                "as_of": iso(self.as_of),
+                "verified_on": iso(self.verified_on),
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLine:
+    policy: CatalogPolicy
+    effective_status: str
+    origin_level: str | None = None
+    origin_ocd_id: str | None = None
+    record: RecordRow | None = None
+    # Every record of this policy at the origin level (several 287(g) agreements, say).
+    records: tuple[RecordRow, ...] = ()
+    credit: float = 0.0  # positive for protections, negative for harms
+    # For preempted or negated protections: the harmful record that cancels them.
+    reason: RecordRow | None = None
+    reason_policy: str = ""
+    reason_ocd_id: str = ""
+    momentum: bool = False  # a proposal is pending somewhere in the chain
+
+    @property
+    def in_force(self) -> bool:
+        return self.effective_status in (EffectiveStatus.IN_FORCE, EffectiveStatus.PARTIAL)
+
+    @property
+    def unverified(self) -> bool:
+        return any(r.confidence != "verified" for r in self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a chain of (state, county, own) records scores, shared by every place with no own records."""
+
+    score: int
+    grade: str
+    credit: float
+    harm: float
+    lines: tuple[PolicyLine, ...]
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    jurisdiction: Unit
+    result: Result
+
+    @property
+    def score(self) -> int:
+        return self.result.score
+
+    @property
+    def grade(self) -> str:
+        return self.result.grade
+
+    @property
+    def lines(self) -> tuple[PolicyLine, ...]:
+        return self.result.lines
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        return self.result.gaps
+
+    def line(self, slug: str) -> PolicyLine | None:
+        return next((line for line in self.result.lines if line.policy.slug == slug), None)
+
+    def summary(self) -> Summary:
+        return Summary(
+            score=self.score,
+            grade=self.grade,
+            statuses={
+                ln.policy.slug: ln.effective_status
+                for ln in self.lines
+                if ln.effective_status != EffectiveStatus.NONE
+            },
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ocd_id": self.jurisdiction.ocd_id,
+            "kind": self.jurisdiction.kind,
+            "name": self.jurisdiction.name,
+            "score": self.score,
+            "grade": self.grade,
+            "gaps": list(self.gaps),
+            "policies": [
+                {
+                    "policy": ln.policy.slug,
+                    "kind": ln.policy.kind,
+                    "weight": ln.policy.weight,
+                    "effective_status": ln.effective_status,
+                    "credit": ln.credit,
+                    "origin_level": ln.origin_level,
+                    "origin_ocd_id": ln.origin_ocd_id,
+                    "record": ln.record.as_json() if ln.record else None,
+                    "record_count": len(ln.records),
+                    "momentum": ln.momentum,
+                    **(
+                        {
+                            "reason": {
+                                "policy": ln.reason_policy,
+                                "ocd_id": ln.reason_ocd_id,
+                                "record": ln.reason.as_json(),
+                            }
+                        }
+                        if ln.reason
+                        else {}
+                    ),
+                }
+                for ln in self.lines
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the cache keeps per jurisdiction: enough for grades, children lists and map layers."""
+
+    score: int
+    grade: str
+    statuses: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- The rules -------------------------------------------------------------------
+
+
+def grade_for(score: int) -> str:
+    return next(grade for floor, grade in GRADE_BANDS if score >= floor)
+
+
+def normalize(*, net: float, catalog: Catalog) -> int:
+    """Map net credit (protections minus harms, in weight units) linearly onto 0-100.
+
+    -H (every harm in force, no protection) is 0 and +P (every protection, no
+    harm) is 100, so each weight point moves the score by the same amount.
+    """
+    span = catalog.protective_max + catalog.harm_max
+    if span <= 0:
+        return 0
+    return max(0, min(100, round(100 * (net + catalog.harm_max) / span)))
+
+
+def score_chain(
+    *, kind: str, chain: Sequence[tuple[Unit, Sequence[RecordRow]]], catalog: Catalog
+) -> Result:
+    """Score a jurisdiction of ``kind`` from its chain: (state, records), [(county, records)], (own, records).
+
+    ``chain`` is ordered from the broadest level down and ends with the
+    jurisdiction itself. Each unit's kind is its level.
+    """
+    by_level: list[tuple[Unit, dict[str, list[RecordRow]]]] = []
+    for unit, records in chain:
+        grouped: dict[str, list[RecordRow]] = defaultdict(list)
+        for record in records:
+            grouped[record.policy].append(record)
+        for rows in grouped.values():
+            rows.sort(key=lambda r: r.sort_key)
+        by_level.append((unit, grouped))
+    policies = {p.slug: p for p in catalog.policies}
+
+    # Harms in force, by the level that holds them: they negate below and, from the state, preempt.
+    negations: list[
+        tuple[int, str, RecordRow, Unit]
+    ] = []  # (level order, protective slug, harm record, holder)
+    preemptions: dict[str, tuple[RecordRow, Unit]] = {}
+    for unit, grouped in by_level:
+        order = LEVEL_ORDER[unit.kind]
+        for slug, rows in grouped.items():
+            policy = policies.get(slug)
+            if policy is None or policy.protective or rows[0].status not in CREDIT_SHARE:
+                continue
+            for target in policy.negates:
+                negations.append((order, target, rows[0], unit))
+            if unit.kind == JurisdictionKind.STATE:
+                for target in policy.preempts:
+                    preemptions.setdefault(target, (rows[0], unit))
+
+    lines: list[PolicyLine] = []
+    credit = harm = 0.0
+    for policy in catalog.policies:
+        momentum = False
+        candidates: list[PolicyLine] = []
+        # Most local first, so on equal standing the jurisdiction's own action is shown.
+        for unit, grouped in reversed(by_level):
+            rows = grouped.get(policy.slug)
+            if not rows:
+                continue
+            momentum = momentum or any(r.status == RecordStatus.PROPOSED for r in rows)
+            best = rows[0]
+            status, share = best.status, CREDIT_SHARE.get(best.status, 0.0)
+            reason: tuple[RecordRow, Unit, str] | None = None
+            if policy.protective and share:
+                order = LEVEL_ORDER[unit.kind]
+                preempting = (
+                    preemptions.get(policy.slug) if unit.kind != JurisdictionKind.STATE else None
+                )
+                negating = next(
+                    ((r, u) for o, t, r, u in negations if t == policy.slug and o <= order), None
+                )
+                if preempting:
+                    status, share, reason = (
+                        EffectiveStatus.PREEMPTED,
+                        0.0,
+                        (*preempting, preempting[0].policy),
+                    )
+                elif negating:
+                    status, share, reason = (
+                        EffectiveStatus.NEGATED,
+                        0.0,
+                        (*negating, negating[0].policy),
+                    )
+            weight = policy.weight * share
+            candidates.append(
+                PolicyLine(
+                    policy=policy,
+                    effective_status=status,
+                    origin_level=unit.kind,
+                    origin_ocd_id=unit.ocd_id,
+                    record=best,
+                    records=tuple(rows),
+                    credit=weight if policy.protective else -weight,
+                    reason=reason[0] if reason else None,
+                    reason_ocd_id=reason[1].ocd_id if reason else "",
+                    reason_policy=reason[2] if reason else "",
+                )
+            )
+        if not candidates:
+            lines.append(PolicyLine(policy=policy, effective_status=EffectiveStatus.NONE))
+            continue
+        # The line that counts: most credit (or most harm); with none, the most telling status.
+        chosen = min(
+            candidates,
+            key=lambda c: (
+                -abs(c.credit),
+                0 if c.reason else 1,
+                STATUS_RANK.get(c.effective_status, 9),  # type: ignore[call-overload]
+            ),
+        )
+        if momentum != chosen.momentum:
+            chosen = PolicyLine(**{**_fields(chosen), "momentum": momentum})
+        lines.append(chosen)
+        if chosen.credit > 0:
+            credit += chosen.credit
+        else:
+            harm -= chosen.credit
+
+    score = normalize(net=credit - harm, catalog=catalog)
+    adopting = ADOPTING_LEVELS.get(kind, frozenset())
+    gaps = tuple(
+        line.policy.slug
+        for line in lines
+        if line.policy.protective
+        and line.policy.levels & adopting
+        and line.effective_status != EffectiveStatus.IN_FORCE
+        # The state forbids it locally: not something local officials can adopt today.
+        and not (kind != JurisdictionKind.STATE and line.policy.slug in preemptions)
+    )
+    return Result(
+        score=score, grade=grade_for(score), credit=credit, harm=harm, lines=tuple(lines), gaps=gaps
+    )
+
+
+def _fields(line: PolicyLine) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in PolicyLine.__slots__}  # type: ignore[attr-defined]
+
+
+# --- Loading ---------------------------------------------------------------------
+
+RECORD_FIELDS = (
+    "id", "policy__slug", "jurisdiction_id", "status", "confidence", "citation", "source_url", "instrument", "year",
+    "enacted_on", "effective_on", "ended_on", "signed_on", "as_of", "verified_on", "agency_name", "support_model",
+    "moa_url",
+)  # fmt: skip
+UNIT_FIELDS = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
+
+
+def catalog_load() -> Catalog:
+    rows = Policy.objects.order_by("sort_order", "slug").values_list(
+        "slug", "kind", "weight", "levels", "negates", "preempts", "sort_order"
+    )
+    return Catalog(
+        policies=tuple(
+            CatalogPolicy(
+                slug=slug,
+                kind=kind,
+                weight=weight,
+                levels=frozenset(levels or ()),
+                negates=frozenset(negates or ()),
+                preempts=frozenset(preempts or ()),
+                sort_order=order,
+            )
+            for slug, kind, weight, levels, negates, preempts, order in rows
+        )
+    )
+
+
+def _records_by_jurisdiction(jurisdiction_ids: Iterable[int] | None) -> dict[int, list[RecordRow]]:
+    qs = PolicyRecord.objects.filter(jurisdiction__isnull=False)
+    if jurisdiction_ids is not None:
+        ids = list(set(jurisdiction_ids))
+        qs = qs.filter(jurisdiction_id__in=ids)
+    out: dict[int, list[RecordRow]] = defaultdict(list)
+    for values in qs.values_list(*RECORD_FIELDS).iterator(chunk_size=5000):
+        row = RecordRow(*values)
+        out[row.jurisdiction_id].append(row)
+    return out
+
+
+def _unit(values: Sequence[Any]) -> Unit:
+    return Unit(*values)
+
+
+def _chain_ids(unit: Unit) -> list[int]:
+    if unit.kind == JurisdictionKind.STATE:
+        return [unit.id]
+    ids = [unit.state_id] if unit.state_id else []
+    # A place inherits from its primary county only (see docs/scoring.md).
+    if unit.kind == JurisdictionKind.PLACE and unit.county_id:
+        ids.append(unit.county_id)
+    ids.append(unit.id)
+    return ids  # type: ignore[return-value]
+
+
+def scorecards_compute(
+    *, jurisdiction_ids: Iterable[int] | None = None, catalog: Catalog | None = None
+) -> dict[int, Scorecard]:
+    """Score many jurisdictions at once (all of them when ``jurisdiction_ids`` is None).
+
+    Three queries: the catalog, the jurisdictions (targets plus their county and
+    state), and the records of every jurisdiction in those chains.
+    """
+    catalog = catalog or catalog_load()
+    if jurisdiction_ids is None:
+        units = {
+            v[0]: _unit(v)
+            for v in Jurisdiction.objects.values_list(*UNIT_FIELDS).iterator(chunk_size=5000)
+        }
+        targets = list(units.values())
+        records = _records_by_jurisdiction(None)
+    else:
+        wanted = set(jurisdiction_ids)
+        if not wanted:
+            return {}
+        targets_qs = Jurisdiction.objects.filter(id__in=wanted).values_list(*UNIT_FIELDS)
+        targets = [_unit(v) for v in targets_qs.iterator(chunk_size=5000)]
+        units = {u.id: u for u in targets}
+        parents = {
+            pid for u in targets for pid in (u.state_id, u.county_id) if pid and pid not in units
+        }
+        if parents:
+            units.update(
+                {
+                    v[0]: _unit(v)
+                    for v in Jurisdiction.objects.filter(id__in=parents).values_list(*UNIT_FIELDS)
+                }
+            )
+        records = _records_by_jurisdiction(units.keys())
+
+    shared: dict[tuple[Any, ...], Result] = {}
+    out: dict[int, Scorecard] = {}
+    for unit in targets:
+        chain_ids = [i for i in _chain_ids(unit) if i in units]
+        own = records.get(unit.id, ())
+        # A jurisdiction without records of its own scores like any other of its
+        # kind with the same parents: compute that once.
+        memo_key = (unit.kind, *chain_ids[:-1]) if not own else None
+        result = shared.get(memo_key) if memo_key else None
+        if result is None:
+            chain = [(units[i], records.get(i, ())) for i in chain_ids]
+            result = score_chain(kind=unit.kind, chain=chain, catalog=catalog)
+            if memo_key:
+                shared[memo_key] = result
+        out[unit.id] = Scorecard(jurisdiction=unit, result=result)
+    return out
+
+
+def scorecard_for(*, jurisdiction: Jurisdiction, catalog: Catalog | None = None) -> Scorecard:
+    """One jurisdiction's scorecard, computed fresh (two or three queries)."""
+    return scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[jurisdiction.pk]
+
+
+# --- Cache: one entry per state, with the state, its counties and its places ------------
+
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+MAP_STAMP_KEY = f"scorecards:v{ALGORITHM_VERSION}:map-stamp"
+
+
+def _shard_key(state_id: int) -> str:
+    return f"scorecards:v{ALGORITHM_VERSION}:state:{state_id}"
+
+
+def _shard_of(unit: Unit) -> int:
+    return unit.id if unit.kind == JurisdictionKind.STATE else unit.state_id  # type: ignore[return-value]
+
+
+def _write_shards(cards: Mapping[int, Scorecard], *, replace: bool) -> None:
+    grouped: dict[int, dict[int, tuple[int, str, dict[str, str]]]] = defaultdict(dict)
+    for jid, card in cards.items():
+        summary = card.summary()
+        grouped[_shard_of(card.jurisdiction)][jid] = (
+            summary.score,
+            summary.grade,
+            dict(summary.statuses),
+        )
+    if not replace:
+        # Merge into what is cached. Two tasks merging into one state at the same
+        # instant can lose one's update; the loser's jurisdictions are then
+        # recomputed on the next read of a missing entry or the next change.
+        existing = cache.get_many([_shard_key(s) for s in grouped])
+        for state_id, entries in grouped.items():
+            current = existing.get(_shard_key(state_id))
+            if current is not None:
+                grouped[state_id] = {**current, **entries}
+            else:
+                grouped[state_id] = _state_summaries_fresh(state_id)
+    cache.set_many({_shard_key(s): entries for s, entries in grouped.items()}, CACHE_TIMEOUT)
+
+
+def _state_summaries_fresh(state_id: int) -> dict[int, tuple[int, str, dict[str, str]]]:
+    ids = list(Jurisdiction.objects.filter(id=state_id).values_list("id", flat=True))
+    ids += list(Jurisdiction.objects.filter(state_id=state_id).values_list("id", flat=True))
+    cards = scorecards_compute(jurisdiction_ids=ids)
+    return {jid: (c.score, c.grade, dict(c.summary().statuses)) for jid, c in cards.items()}
+
+
+def scorecard_summaries(*, jurisdictions: Iterable[Jurisdiction | Unit]) -> dict[int, Summary]:
+    """Cached summaries; a missing state entry is recomputed whole and stored."""
+    items = list(jurisdictions)
+    states = {
+        j.pk if isinstance(j, Jurisdiction) else j.id
+        for j in items
+        if j.kind == JurisdictionKind.STATE
+    }
+    states |= {j.state_id for j in items if j.kind != JurisdictionKind.STATE and j.state_id}
+    found = cache.get_many([_shard_key(s) for s in states])
+    missing = {s: _state_summaries_fresh(s) for s in states if _shard_key(s) not in found}
+    if missing:
+        cache.set_many({_shard_key(s): entries for s, entries in missing.items()}, CACHE_TIMEOUT)
+    merged: dict[int, tuple[int, str, dict[str, str]]] = {}
+    for entries in [*found.values(), *missing.values()]:
+        merged.update(entries)
+    out: dict[int, Summary] = {}
+    for j in items:
+        jid = j.pk if isinstance(j, Jurisdiction) else j.id
+        if jid in merged:
+            score, grade, statuses = merged[jid]
+            out[jid] = Summary(score=score, grade=grade, statuses=statuses)
+    return out
+
+
+def scorecard_affected_ids(*, jurisdiction_ids: Iterable[int]) -> set[int]:
+    """Whose scorecard a change to these jurisdictions' records can move.
+
+    A state's records reach everything in it; a county's reach the places whose
+    primary county it is; a place's reach only itself.
+    """
+    ids = set(jurisdiction_ids)
+    rows = list(Jurisdiction.objects.filter(id__in=ids).values_list("id", "kind"))
+    states = [i for i, kind in rows if kind == JurisdictionKind.STATE]
+    counties = [i for i, kind in rows if kind == JurisdictionKind.COUNTY]
+    affected = {i for i, _kind in rows}
+    if states:
+        affected.update(
+            Jurisdiction.objects.filter(state_id__in=states).values_list("id", flat=True)
+        )
+    if counties:
+        affected.update(
+            Jurisdiction.objects.filter(
+                county_id__in=counties, kind=JurisdictionKind.PLACE
+            ).values_list("id", flat=True)
+        )
+    return affected
+
+
+def map_stamp() -> str:
+    """A token that changes whenever any county's score may have changed (keys the cached map)."""
+    stamp = cache.get(MAP_STAMP_KEY)
+    if stamp is None:
+        stamp = map_invalidate()
+    return str(stamp)
+
+
+def map_invalidate() -> str:
+    import time
+
+    stamp = str(time.time_ns())
+    cache.set(MAP_STAMP_KEY, stamp, CACHE_TIMEOUT)
+    return stamp
+
+
+def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
+    """Recompute and cache exactly the jurisdictions a change to these ones affects; return them."""
+    affected = scorecard_affected_ids(jurisdiction_ids=jurisdiction_ids)
+    cards = scorecards_compute(jurisdiction_ids=affected)
+    _write_shards(cards, replace=False)
+    if any(c.jurisdiction.kind != JurisdictionKind.PLACE for c in cards.values()):
+        map_invalidate()
+    return affected
+
+
+def scorecards_recompute_all() -> int:
+    """The national recompute: every state, county and place, written as fresh cache entries."""
+    cards = scorecards_compute()
+    _write_shards(cards, replace=True)
+    map_invalidate()
+    return len(cards)
+
+
+# --- Change hook: collect the jurisdictions touched in a transaction, enqueue once ------
+
+_pending = threading.local()
+
+
+def scorecards_enqueue_recompute(*, jurisdiction_ids: Iterable[int]) -> None:
+    """Recompute after the current transaction commits, once per transaction.
+
+    Call it from any code that writes records (services, importers, views). Many
+    calls in one transaction (an import writing hundreds of 287(g) records)
+    become one task carrying the union of the jurisdictions.
+    """
+    ids = {int(i) for i in jurisdiction_ids if i}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    flush = getattr(_pending, "flush", None)
+    # Still registered means the same transaction is open: add to its set. A
+    # rollback drops the callback, so a stale set is never reused.
+    if (
+        flush is not None
+        and connection.in_atomic_block
+        and any(f is flush for _s, f, _r in connection.run_on_commit)
+    ):
+        _pending.ids |= ids
+        return
+    _pending.ids = set(ids)
+
+    def flush_pending() -> None:
+        collected = _pending.__dict__.pop("ids", set())
+        _pending.__dict__.pop("flush", None)
+        if collected:
+            from firstline.policies.tasks import scorecards_recompute_task
+
+            scorecards_recompute_task.enqueue(jurisdiction_ids=sorted(collected))
+
+    _pending.flush = flush_pending
+    transaction.on_commit(flush_pending)
