@@ -1,6 +1,30 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import Error, Tags, register
 
 
 class CampaignsConfig(AppConfig):
     name = "firstline.campaigns"
     label = "campaigns"
+
+    def ready(self) -> None:
+        register(check_no_bench_bypass_in_production, Tags.security)
+
+
+def check_no_bench_bypass_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # The bench bypass turns off rate limits and proof-of-work; it must never
+    # run where real people sign (see campaigns/abuse.py).
+    if settings.FIRSTLINE_ENV == "production" and os.environ.get("SIGNON_BENCH_BYPASS"):
+        return [
+            Error(
+                "SIGNON_BENCH_BYPASS is set in production: sign-on abuse protection would be off.",
+                hint="Unset SIGNON_BENCH_BYPASS; it is for bench/signon_burst.py only.",
+                id="campaigns.E001",
+            )
+        ]
+    return []

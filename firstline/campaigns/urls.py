@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from firstline.campaigns import views
 
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("jurisdictions/", views.jurisdiction_options, name="jurisdictions"),
+    path("challenge/", views.pow_challenge, name="challenge"),
+    path("confirm/<str:token>/", views.signature_verify, name="verify"),
+    path("staff/<int:pk>/preview/", views.letter_preview, name="preview"),
+    path("staff/<int:pk>/signatories.csv", views.export_csv, name="export_csv"),
+    path("staff/<int:pk>/signatories.osdi.json", views.export_osdi, name="export_osdi"),
+    path("bench/echo/", views.bench_echo, name="bench_echo"),
+    path("<slug:slug>/", views.campaign_detail, name="detail"),
+    path("<slug:slug>/sign/", views.campaign_sign, name="sign"),
+    path("<slug:slug>/thanks/", views.campaign_thanks, name="thanks"),
+]

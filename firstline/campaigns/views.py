@@ -1,0 +1,264 @@
+"""Public campaign pages, the sign-on form, email confirmation; staff preview and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from firstline.campaigns import abuse, exports, services
+from firstline.campaigns.forms import LetterPreviewForm, SignOnForm
+from firstline.campaigns.letters import letter_render, sample_values
+from firstline.campaigns.models import Campaign, CampaignStatus
+from firstline.campaigns.selectors import (
+    campaign_public_get,
+    campaign_signatory_groups,
+    campaigns_public,
+    jurisdiction_label,
+    jurisdiction_search,
+)
+from firstline.lib.crypto import lookup_hash
+from firstline.lib.pow import pow_challenge_create, pow_verify
+
+
+def _language() -> str:
+    return "es" if (get_language() or "en").startswith("es") else "en"
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = list(campaigns_public())
+    return render(request, "campaigns/list.html", {"campaigns": campaigns})
+
+
+def _detail_context(
+    request: HttpRequest, campaign: Campaign, form: SignOnForm | None
+) -> dict[str, Any]:
+    language = _language()
+    count = campaign.approved_count  # type: ignore[attr-defined]
+    letter = letter_render(
+        template=campaign.letter_for(language),
+        values=sample_values(campaign=campaign, language=language, signatory_count=count),
+    )
+    accepting = services.campaign_accepts_signatures(campaign=campaign)
+    if accepting and form is None:
+        form = SignOnForm(initial={"form_ts": abuse.form_timestamp()})
+    if form is not None and form.is_bound:
+        # A fresh timestamp and challenge on every render, including re-renders
+        # with errors, so a corrected form is not rejected as stale or replayed.
+        form.data = form.data.copy()
+        form.data["form_ts"] = abuse.form_timestamp()
+        form.data["pow"] = ""
+    return {
+        "campaign": campaign,
+        "letter_html": letter.html,
+        "signatory_count": count,
+        "groups": campaign_signatory_groups(campaign=campaign),
+        "accepting": accepting,
+        "form": form,
+        "pow_challenge": pow_challenge_create().as_dict() if accepting else None,
+        "language": language,
+    }
+
+
+@never_cache
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:
+        raise Http404
+    return render(request, "campaigns/detail.html", _detail_context(request, campaign, None))
+
+
+def _reject(
+    request: HttpRequest, campaign: Campaign, form: SignOnForm, message: str, status: int = 400
+) -> HttpResponse:
+    form.add_error(None, message)
+    return render(
+        request, "campaigns/detail.html", _detail_context(request, campaign, form), status=status
+    )
+
+
+@require_POST
+@never_cache
+def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:
+        raise Http404
+    if not services.campaign_accepts_signatures(campaign=campaign):
+        messages.error(request, _("This campaign is not collecting signatures."))
+        return redirect(campaign.get_absolute_url())
+    form = SignOnForm(request.POST)
+    bypass = abuse.bench_bypass()
+    if request.POST.get("homepage"):
+        # A bot filled the invisible field: answer as if it worked, store nothing.
+        return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}))
+    if not bypass:
+        fill = abuse.form_fill_check(request.POST.get("form_ts", ""))
+        if fill == "too_fast":
+            return _reject(
+                request,
+                campaign,
+                form,
+                _("That was very fast. Please check the form and send it again."),
+            )
+        if fill != "ok":
+            return _reject(
+                request, campaign, form, _("This form has expired. Please send it again.")
+            )
+        client = abuse.client_fingerprint(request)
+        if abuse.rate_limit_hit(abuse.PER_CLIENT, client):
+            return _reject(
+                request,
+                campaign,
+                form,
+                _("Too many submissions from your network. Please try again later."),
+                429,
+            )
+    if not form.is_valid():
+        return render(
+            request, "campaigns/detail.html", _detail_context(request, campaign, form), status=400
+        )
+    data = form.cleaned_data
+    if not bypass:
+        if data["pow"]:
+            outcome = pow_verify(data["pow"])
+            if outcome != "ok":
+                return _reject(
+                    request,
+                    campaign,
+                    form,
+                    _("The anti-spam check failed. Please send the form again."),
+                )
+        elif abuse.rate_limit_hit(abuse.NO_POW_PER_CLIENT, client) or abuse.rate_limit_hit(
+            abuse.NO_POW_GLOBAL, "all"
+        ):
+            return _reject(
+                request,
+                campaign,
+                form,
+                _(
+                    "Without JavaScript we can accept only a few sign-ons at a time. Please try again later, or enable JavaScript."
+                ),
+                429,
+            )
+        if abuse.rate_limit_hit(abuse.PER_EMAIL, lookup_hash(data["contact_email"])):
+            return _reject(
+                request,
+                campaign,
+                form,
+                _("Too many requests for this email address. Please try again later."),
+                429,
+            )
+    services.signature_submit(
+        campaign=campaign,
+        org_name=data["org_name"],
+        org_website=data["org_website"],
+        org_type=data["org_type"],
+        home_jurisdiction=data["home_jurisdiction"],
+        contact_name=data["contact_name"],
+        contact_email=data["contact_email"],
+        contact_role=data["contact_role"],
+        language=_language(),
+    )
+    # The same answer whether the signature was new, updated or rejected, so
+    # the form cannot be used to learn who has signed.
+    return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}), status=303)
+
+
+def campaign_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.exclude(status=CampaignStatus.DRAFT), slug=slug)
+    return render(request, "campaigns/thanks.html", {"campaign": campaign})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def signature_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirm button; POST confirms. Link scanners in mail
+    systems fetch links with GET, and must not confirm on the user's behalf."""
+    if request.method == "GET":
+        outcome, signature = services.signature_check_token(token=token)
+        status = 200 if signature else 400
+        return render(
+            request,
+            "campaigns/verify.html",
+            {"outcome": outcome, "signature": signature, "confirm": True},
+            status=status,
+        )
+    outcome, signature = services.signature_verify(token=token)
+    status = 200 if signature else 400
+    return render(
+        request,
+        "campaigns/verify.html",
+        {"outcome": outcome, "signature": signature},
+        status=status,
+    )
+
+
+@require_GET
+def jurisdiction_options(request: HttpRequest) -> HttpResponse:
+    """Search for the home-jurisdiction field: JSON for pow.js's autocomplete."""
+    results = jurisdiction_search(query=request.GET.get("q", "")[:100])
+    response = JsonResponse(
+        {"results": [{"id": j.pk, "label": jurisdiction_label(j)} for j in results]}
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+@never_cache
+def pow_challenge(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(pow_challenge_create().as_dict())
+
+
+# --- Staff -------------------------------------------------------------------------
+
+
+@staff_member_required
+@require_POST
+def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Render unsaved letter text from the admin form (live preview)."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = LetterPreviewForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": "invalid"}, status=400)
+    language = form.cleaned_data["language"] or "en"
+    letter = letter_render(
+        template=form.cleaned_data["letter"],
+        values=sample_values(campaign=campaign, language=language),
+    )
+    return JsonResponse({"html": letter.html, "unknown": list(letter.unknown_placeholders)})
+
+
+@staff_member_required
+def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    response = HttpResponse(
+        exports.signatories_csv(campaign=campaign), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-signatories.csv"'
+    return response
+
+
+@staff_member_required
+def export_osdi(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return JsonResponse(
+        exports.signatories_osdi(campaign=campaign), json_dumps_params={"indent": 1}
+    )
+
+
+@require_POST
+def bench_echo(request: HttpRequest) -> HttpResponse:
+    """Trivial POST (CSRF-checked like the form) used by bench/signon_burst.py as
+    the throughput baseline; 404 unless the bench bypass is on."""
+    if not abuse.bench_bypass():
+        raise Http404
+    return HttpResponse("ok", content_type="text/plain")
