@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from firstline.api import views
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("ping", views.ping, name="ping"),
+    path("lookup", views.lookup, name="lookup"),
+    path("jurisdictions/<path:ocd_id>", views.jurisdiction, name="jurisdiction"),
+    path("openapi.json", views.schema, name="openapi"),
+    re_path(r"^(?P<rest>.*)$", views.not_found),
+]

@@ -1,0 +1,324 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand.
+
+It is checked by ``firstline/api/tests/test_openapi.py``: the document's
+structure, every ``$ref``, that every URL pattern is described, and that real
+responses validate against these schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+
+
+LANG_PARAM = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of names, summaries and messages.",
+    "schema": {"type": "string", "enum": ["en", "es"], "default": "en"},
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string", "description": "A human-readable message."}},
+        "additionalProperties": False,
+    },
+    "Ping": {
+        "type": "object",
+        "required": ["ok"],
+        "properties": {"ok": {"type": "boolean"}},
+    },
+    "Jurisdiction": {
+        "type": "object",
+        "required": ["ocd_id", "kind", "name", "usps", "geoid"],
+        "properties": {
+            "ocd_id": {
+                "type": "string",
+                "examples": ["ocd-division/country:us/state:tx/county:harris"],
+            },
+            "kind": {"type": "string", "enum": ["state", "county", "place"]},
+            "name": {"type": "string"},
+            "usps": {"type": "string", "minLength": 2, "maxLength": 2},
+            "geoid": {"type": "string"},
+        },
+    },
+    "Contact": {
+        "type": "object",
+        "required": ["kind", "value"],
+        "properties": {"kind": {"type": "string"}, "value": {"type": "string"}},
+    },
+    "Office": {
+        "type": "object",
+        "required": [
+            "id",
+            "role",
+            "title",
+            "district",
+            "holders",
+            "emails",
+            "phones",
+            "other_contacts",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "role": {
+                "type": "string",
+                "examples": ["governor", "state_senator", "sheriff", "mayor"],
+            },
+            "title": {"type": "string"},
+            "district": {
+                **NULLABLE_STRING,
+                "description": "ocd id of the legislative district, if any.",
+            },
+            "holders": {"type": "array", "items": {"type": "string"}},
+            "emails": {"type": "array", "items": {"type": "string"}},
+            "phones": {"type": "array", "items": {"type": "string"}},
+            "other_contacts": {"type": "array", "items": _ref("Contact")},
+        },
+    },
+    "Gap": {
+        "type": "object",
+        "required": ["policy", "name", "summary", "who_can_act"],
+        "properties": {
+            "policy": {"type": "string", "description": "Policy slug in the catalog."},
+            "name": {"type": "string"},
+            "summary": {"type": "string"},
+            "who_can_act": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Agreement287g": {
+        "type": "object",
+        "required": ["agency", "status", "in_force", "model", "signed_on"],
+        "properties": {
+            "agency": {"type": "string"},
+            "status": {"type": "string"},
+            "status_label": {"type": "string"},
+            "in_force": {"type": "boolean"},
+            "model": {"type": "string"},
+            "model_label": {"type": "string"},
+            "signed_on": {**NULLABLE_STRING, "format": "date"},
+            "source_url": {"type": "string"},
+            "as_of": {**NULLABLE_STRING, "format": "date"},
+        },
+    },
+    "JurisdictionResult": {
+        "allOf": [_ref("Jurisdiction")],
+        "type": "object",
+        "required": ["score", "grade", "gaps", "harms", "offices"],
+        "properties": {
+            "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+            "grade": {**NULLABLE_STRING, "enum": ["A", "B", "C", "D", "F", None]},
+            "gaps": {
+                "type": ["array", "null"],
+                "items": _ref("Gap"),
+                "description": "Protective policies not in force that this level can adopt; null while no scorecard exists.",
+            },
+            "harms": {"type": ["array", "null"], "items": _ref("Gap")},
+            "offices": {"type": "array", "items": _ref("Office")},
+            "agreements_287g": {
+                "type": "array",
+                "items": _ref("Agreement287g"),
+                "description": "Counties only.",
+            },
+        },
+    },
+    "Candidate": {
+        "type": "object",
+        "required": ["ocd_id", "name", "weight", "selected"],
+        "properties": {
+            "ocd_id": {"type": "string"},
+            "name": {"type": "string"},
+            "weight": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": 1,
+                "description": "Share of the ZIP code area's land in this jurisdiction.",
+            },
+            "selected": {"type": "boolean"},
+        },
+    },
+    "District": {
+        "type": "object",
+        "required": ["ocd_id", "chamber", "name", "selected", "offices"],
+        "properties": {
+            "ocd_id": {"type": "string"},
+            "chamber": {"type": "string", "enum": ["upper", "lower", "unicameral"]},
+            "name": {"type": "string"},
+            "selected": {"type": "boolean"},
+            "offices": {"type": "array", "items": _ref("Office")},
+        },
+    },
+    "Lookup": {
+        "type": "object",
+        "required": ["zip", "query", "certain", "candidates", "jurisdictions", "districts"],
+        "properties": {
+            "zip": NULLABLE_STRING,
+            "query": NULLABLE_STRING,
+            "certain": {
+                "type": "object",
+                "required": ["county", "place", "districts"],
+                "description": "False where the ZIP spans several areas and the caller has not picked one.",
+                "properties": {
+                    "county": {"type": "boolean"},
+                    "place": {"type": "boolean"},
+                    "districts": {"type": "boolean"},
+                },
+            },
+            "candidates": {
+                "type": "object",
+                "required": ["counties", "places", "unincorporated_share", "place_matches"],
+                "properties": {
+                    "counties": {"type": "array", "items": _ref("Candidate")},
+                    "places": {"type": "array", "items": _ref("Candidate")},
+                    "unincorporated_share": {"type": ["number", "null"]},
+                    "place_matches": {"type": "array", "items": _ref("Jurisdiction")},
+                },
+            },
+            "jurisdictions": {
+                "type": "array",
+                "items": _ref("JurisdictionResult"),
+                "description": "State, then county, then place (the selected candidates).",
+            },
+            "districts": {
+                "type": "array",
+                "items": _ref("District"),
+                "description": "Every state legislative district the ZIP touches, per chamber.",
+            },
+        },
+    },
+}
+
+
+def _q(name: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+        **extra,
+    }
+
+
+def document(*, server: str = "/api/v1") -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Firstline public API",
+            "version": "1.0.0",
+            "summary": "Local immigrant protections, gaps and officials, by ZIP code or place.",
+            "description": (
+                "Read-only and unauthenticated. Errors always have the shape "
+                '`{"error": "..."}`. Requests are not logged and lookups are not cached.'
+            ),
+            "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/ping": {
+                "get": {
+                    "operationId": "ping",
+                    "summary": "Liveness check (also the baseline of bench/lookup.py).",
+                    "responses": {
+                        "200": {
+                            "description": "Up.",
+                            "content": {"application/json": {"schema": _ref("Ping")}},
+                        }
+                    },
+                }
+            },
+            "/lookup": {
+                "get": {
+                    "operationId": "lookup",
+                    "summary": "Jurisdictions, grades, gaps, districts and officials for a ZIP code or place.",
+                    "parameters": [
+                        _q(
+                            "zip",
+                            "5-digit ZIP code (ZIP+4 accepted). Give `zip` or `q`.",
+                            examples={"houston": {"value": "77002"}},
+                        ),
+                        _q("q", "A place name, e.g. `Houston, TX`."),
+                        _q(
+                            "county", "ocd id of the county the caller picked among the candidates."
+                        ),
+                        _q(
+                            "place",
+                            "ocd id of the place picked among the candidates, or `none` (unincorporated).",
+                        ),
+                        {
+                            "name": "district",
+                            "in": "query",
+                            "required": False,
+                            "description": "ocd id of a picked district; repeat once per chamber.",
+                            "schema": {"type": "array", "items": {"type": "string"}},
+                            "style": "form",
+                            "explode": True,
+                        },
+                        LANG_PARAM,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The lookup.",
+                            "content": {"application/json": {"schema": _ref("Lookup")}},
+                        },
+                        "400": _error_response("Missing or malformed ZIP code."),
+                        "404": _error_response(
+                            "Not a ZIP code area (e.g. PO-box-only), or no such place."
+                        ),
+                        "405": _error_response("Method not allowed."),
+                    },
+                }
+            },
+            "/jurisdictions/{ocd_id}": {
+                "get": {
+                    "operationId": "jurisdiction",
+                    "summary": "One state, county or place: grade, gaps and at-large officials.",
+                    "parameters": [
+                        {
+                            "name": "ocd_id",
+                            "in": "path",
+                            "required": True,
+                            "description": "Open Civic Data division id; its slashes are part of the path.",
+                            "schema": {"type": "string"},
+                        },
+                        LANG_PARAM,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The jurisdiction.",
+                            "content": {"application/json": {"schema": _ref("JurisdictionResult")}},
+                        },
+                        "404": _error_response("No such jurisdiction."),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,97 @@
+"""Explicit output dicts for /api/v1 (no model is ever dumped whole)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firstline.geo.models import Jurisdiction
+from firstline.residents.selectors import (
+    Candidate,
+    Gap,
+    JurisdictionBlock,
+    LookupResult,
+    OfficeView,
+)
+
+
+def jurisdiction_json(j: Jurisdiction) -> dict[str, Any]:
+    return {
+        "ocd_id": j.ocd_id,
+        "kind": j.kind,
+        "name": j.name,
+        "usps": j.usps,
+        "geoid": j.geoid,
+    }
+
+
+def office_json(v: OfficeView) -> dict[str, Any]:
+    o = v.office
+    return {
+        "id": o.pk,
+        "role": o.role,
+        "title": o.title,
+        "district": o.district.ocd_id if o.district_id else None,
+        "holders": v.holders,
+        "emails": v.emails,
+        "phones": [p.value for p in v.phones],
+        "other_contacts": [{"kind": c.kind, "value": c.value} for c in v.other],
+    }
+
+
+def gap_json(g: Gap) -> dict[str, Any]:
+    return {"policy": g.slug, "name": g.name, "summary": g.summary, "who_can_act": g.actors}
+
+
+def block_json(b: JurisdictionBlock) -> dict[str, Any]:
+    data = {
+        **jurisdiction_json(b.jurisdiction),
+        "score": b.score,
+        "grade": b.grade,
+        "gaps": [gap_json(g) for g in b.gaps] if b.scorecard_available else None,
+        "harms": [gap_json(g) for g in b.harms] if b.scorecard_available else None,
+        "offices": [office_json(v) for v in b.offices],
+    }
+    if b.jurisdiction.kind == "county":
+        data["agreements_287g"] = b.agreements_287g
+    return data
+
+
+def candidate_json(c: Candidate) -> dict[str, Any]:
+    return {
+        "ocd_id": c.jurisdiction.ocd_id,
+        "name": c.jurisdiction.name,
+        "weight": round(c.weight, 4) if c.weight is not None else None,
+        "selected": c.selected,
+    }
+
+
+def lookup_json(r: LookupResult) -> dict[str, Any]:
+    return {
+        "zip": r.zip,
+        "query": r.query,
+        "certain": {
+            "county": r.county_certain,
+            "place": r.place_certain,
+            "districts": r.districts_certain,
+        },
+        "candidates": {
+            "counties": [candidate_json(c) for c in r.counties],
+            "places": [candidate_json(c) for c in r.places],
+            "unincorporated_share": (
+                round(r.unincorporated_share, 4) if r.unincorporated_share is not None else None
+            ),
+            "place_matches": [jurisdiction_json(j) for j in r.place_matches],
+        },
+        "jurisdictions": [block_json(b) for b in r.blocks],
+        "districts": [
+            {
+                "ocd_id": c.district.ocd_id,
+                "chamber": c.district.chamber,
+                "name": c.district.name,
+                "selected": c.selected,
+                "offices": [office_json(v) for v in c.offices],
+            }
+            for cands in r.chambers.values()
+            for c in cands
+        ],
+    }

@@ -1,0 +1,82 @@
+"""/api/v1: read-only JSON. One error shape, ``{"error": "..."}``, everywhere.
+
+Requests are not logged by us (no access log; see docs/api.md), and lookups
+are computed per request, never cached by ZIP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from firstline.api import openapi, serializers
+from firstline.residents import selectors
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def api_view(func: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]:
+    """GET only, CORS-open (public data), a language from ``?lang=``, no caching of lookups."""
+
+    @wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response: HttpResponse = error("Only GET is allowed.", 405)
+            response["Allow"] = "GET"
+            return response
+        lang = request.GET.get("lang", "en")
+        with translation.override(lang if lang in ("en", "es") else "en"):
+            response = func(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapper
+
+
+@api_view
+def ping(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+@api_view
+def lookup(request: HttpRequest) -> JsonResponse:
+    data = request.GET
+    try:
+        result = selectors.resident_lookup(
+            zip_text=data.get("zip") if "zip" in data else None,
+            place_query=data.get("q"),
+            county=data.get("county") or None,
+            place=data.get("place") or None,
+            districts=[d for d in data.getlist("district") if d][:10],
+        )
+    except selectors.LookupError_ as exc:
+        return error(exc.message, exc.status)
+    response = JsonResponse(serializers.lookup_json(result))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@api_view
+def jurisdiction(request: HttpRequest, ocd_id: str) -> JsonResponse:
+    block = selectors.jurisdiction_block(ocd_id=ocd_id)
+    if block is None:
+        return error(f"No jurisdiction with id {ocd_id[:200]!r}.", 404)
+    return JsonResponse(serializers.block_json(block))
+
+
+@require_GET
+def schema(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(openapi.document(server=request.build_absolute_uri("/api/v1")))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return error("No such endpoint. See /api/v1/openapi.json.", 404)

@@ -1,0 +1,550 @@
+"""The resident lookup: ZIP (or place name) -> jurisdictions, districts, offices, gaps.
+
+Everything here is a read of public reference data. The ZIP is an argument and
+part of the returned object, and nothing in this module writes it anywhere:
+no cache key, no log line, no row (see docs/residents.md).
+
+Ambiguity is kept, never hidden: a ZIP is an area, and it can span several
+counties, places and districts. Candidates are ranked by the share of the
+ZCTA's land they cover (districts have no area in our data, so every touching
+district is a candidate), the best one is *preselected*, and ``certain`` says
+whether the resident confirmed it or the ZIP leaves no doubt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from firstline.geo.models import (
+    Chamber,
+    District,
+    Jurisdiction,
+    JurisdictionKind,
+    Zcta,
+    ZctaDistrict,
+    ZctaJurisdiction,
+)
+from firstline.geo.selectors import jurisdiction_search
+from firstline.officials.models import ContactKind, ContactPoint, Office, Role, Term
+
+ZIP_RE = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
+# A weight at or above this leaves no reasonable doubt about a single candidate.
+CERTAIN_WEIGHT = 0.95
+
+STATE_ROLES = (Role.GOVERNOR,)
+LEGISLATOR_ROLES = (Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR)
+COUNTY_ROLES = (Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF)
+PLACE_ROLES = (Role.MAYOR, Role.COUNCIL_MEMBER)
+ROLE_ORDER = {
+    role: i
+    for i, role in enumerate(
+        (
+            Role.GOVERNOR,
+            Role.STATE_SENATOR,
+            Role.LEGISLATOR,
+            Role.STATE_REPRESENTATIVE,
+            Role.COUNTY_EXECUTIVE,
+            Role.COUNTY_COMMISSIONER,
+            Role.SHERIFF,
+            Role.MAYOR,
+            Role.COUNCIL_MEMBER,
+        )
+    )
+}
+
+
+class LookupError_(Exception):
+    """A lookup that cannot be answered; ``code`` is stable for the API."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+MESSAGES = {
+    "missing": _("Enter a 5-digit ZIP code, or a city and state such as “Houston, TX”."),
+    "malformed": _("“%(value)s” is not a ZIP code. A ZIP code has 5 digits, for example 77002."),
+    "not_zcta": _(
+        "We have no area for ZIP code %(value)s. It may be a PO-box-only or single-building ZIP, "
+        "or it may not exist. Try the ZIP code of where you live, or search by city."
+    ),
+    "no_place": _("We found no city, town or county named “%(value)s”."),
+}
+
+
+def lookup_error(code: str, value: str = "", status: int = 400) -> LookupError_:
+    return LookupError_(code, str(MESSAGES[code]) % {"value": value[:60]}, status)
+
+
+# --- result objects ---------------------------------------------------------------
+
+
+@dataclass
+class Contact:
+    kind: str
+    value: str
+    label: str
+
+
+@dataclass
+class OfficeView:
+    office: Office
+    holders: list[str]
+    emails: list[str]
+    phones: list[Contact]
+    other: list[Contact]
+
+    @property
+    def id(self) -> int:
+        return self.office.pk
+
+    @property
+    def can_email(self) -> bool:
+        return bool(self.emails)
+
+
+@dataclass
+class Gap:
+    slug: str
+    name: str
+    summary: str
+    weight: int
+    actors: list[str]  # role labels
+    harmful: bool = False
+
+
+@dataclass
+class Candidate:
+    jurisdiction: Jurisdiction
+    weight: float | None
+    selected: bool = False
+
+
+@dataclass
+class DistrictCandidate:
+    district: District
+    selected: bool
+    offices: list[OfficeView] = field(default_factory=list)
+
+
+@dataclass
+class JurisdictionBlock:
+    jurisdiction: Jurisdiction
+    score: float | None = None
+    grade: str | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    harms: list[Gap] = field(default_factory=list)
+    offices: list[OfficeView] = field(default_factory=list)
+    agreements_287g: list[dict[str, Any]] = field(default_factory=list)
+    scorecard_available: bool = False
+
+
+@dataclass
+class LookupResult:
+    zip: str | None
+    query: str | None
+    state: JurisdictionBlock
+    county: JurisdictionBlock | None
+    place: JurisdictionBlock | None
+    counties: list[Candidate]
+    places: list[Candidate]
+    unincorporated_share: float | None
+    county_certain: bool
+    place_certain: bool
+    chambers: dict[str, list[DistrictCandidate]]
+    districts_certain: bool
+    place_matches: list[Jurisdiction] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> list[JurisdictionBlock]:
+        return [b for b in (self.state, self.county, self.place) if b is not None]
+
+
+# --- parsing ----------------------------------------------------------------------
+
+
+def zip_parse(*, text: str) -> str:
+    """Return the 5-digit ZIP in ``text`` or raise a LookupError_ with a clear message."""
+    text = (text or "").strip()
+    if not text:
+        raise lookup_error("missing")
+    match = ZIP_RE.match(text)
+    if not match:
+        raise lookup_error("malformed", text)
+    return match.group(1)
+
+
+def looks_like_zip(text: str) -> bool:
+    return bool(re.match(r"^\s*[\d\-\s]+\s*$", text or ""))
+
+
+# --- the lookup -------------------------------------------------------------------
+
+
+def _rank(links: Iterable[ZctaJurisdiction], kind: str) -> list[Candidate]:
+    found = [
+        Candidate(jurisdiction=link.jurisdiction, weight=link.weight)
+        for link in links
+        if link.jurisdiction.kind == kind
+    ]
+    # Incorporated places first (they have a government to write to), then by overlap.
+    found.sort(
+        key=lambda c: (not c.jurisdiction.incorporated, -(c.weight or 0), c.jurisdiction.name)
+    )
+    return found
+
+
+def _pick(candidates: list[Candidate], picked: str | None) -> Candidate | None:
+    if picked:
+        for cand in candidates:
+            if cand.jurisdiction.ocd_id == picked:
+                return cand
+    return None
+
+
+def resident_lookup(
+    *,
+    zip_text: str | None = None,
+    place_query: str | None = None,
+    county: str | None = None,
+    place: str | None = None,
+    districts: Iterable[str] = (),
+) -> LookupResult:
+    """The whole lookup. ``county``, ``place`` and ``districts`` are the resident's picks
+    (ocd ids) among the candidates; ``place="none"`` means "not in a city or town"."""
+    if zip_text is not None and (zip_text.strip() or not place_query):
+        code = zip_parse(text=zip_text)
+        zcta = Zcta.objects.select_related("state").filter(code=code).first()
+        if zcta is None or zcta.state is None:
+            raise lookup_error("not_zcta", code, status=404)
+        return _lookup_zcta(zcta=zcta, code=code, county=county, place=place, districts=districts)
+    query = (place_query or "").strip()[:100]
+    if not query:
+        raise lookup_error("missing")
+    if looks_like_zip(query):
+        return resident_lookup(zip_text=query, county=county, place=place, districts=districts)
+    return _lookup_place(query=query, picked=place)
+
+
+def _lookup_zcta(
+    *, zcta: Zcta, code: str, county: str | None, place: str | None, districts: Iterable[str]
+) -> LookupResult:
+    links = list(
+        ZctaJurisdiction.objects.filter(zcta=zcta)
+        .select_related("jurisdiction")
+        .only(
+            "weight",
+            "jurisdiction__ocd_id",
+            "jurisdiction__kind",
+            "jurisdiction__name",
+            "jurisdiction__short_name",
+            "jurisdiction__usps",
+            "jurisdiction__incorporated",
+            "jurisdiction__geoid",
+            "jurisdiction__state_id",
+        )
+    )
+    counties = _rank(links, JurisdictionKind.COUNTY)
+    all_places = _rank(links, JurisdictionKind.PLACE)
+    places = [c for c in all_places if c.jurisdiction.incorporated]
+    incorporated_share = sum(c.weight or 0 for c in places)
+    unincorporated = max(0.0, 1.0 - incorporated_share) if places else 1.0
+
+    chosen_county = _pick(counties, county) or (counties[0] if counties else None)
+    county_certain = bool(
+        (county and chosen_county and chosen_county.jurisdiction.ocd_id == county)
+        or (len(counties) == 1 and (counties[0].weight or 0) >= CERTAIN_WEIGHT)
+    )
+    chosen_place: Candidate | None
+    if place == "none":
+        chosen_place, place_certain = None, True
+    else:
+        chosen_place = _pick(places, place)
+        place_certain = chosen_place is not None
+        if chosen_place is None and places and (places[0].weight or 0) >= unincorporated:
+            chosen_place = places[0]
+        if not place_certain:
+            place_certain = bool(
+                len(places) == 1 and (places[0].weight or 0) >= CERTAIN_WEIGHT
+            ) or (not places)
+    for cand in counties:
+        cand.selected = cand is chosen_county
+    for cand in places:
+        cand.selected = cand is chosen_place
+
+    district_links = list(
+        ZctaDistrict.objects.filter(zcta=zcta)
+        .select_related("district")
+        .order_by("district__chamber", "district__name")
+    )
+    picked = set(districts)
+    chambers: dict[str, list[DistrictCandidate]] = {}
+    for link in district_links:
+        chambers.setdefault(link.district.chamber, []).append(
+            DistrictCandidate(district=link.district, selected=link.district.ocd_id in picked)
+        )
+    for chamber, cands in chambers.items():
+        if len(cands) == 1:
+            cands[0].selected = True
+        elif any(c.selected for c in cands):
+            # The resident picked one: drop the others from the result.
+            chambers[chamber] = [c for c in cands if c.selected]
+    districts_certain = all(len(c) == 1 for c in chambers.values())
+
+    return _assemble(
+        zip_code=code,
+        query=None,
+        state=zcta.state,
+        county=chosen_county.jurisdiction if chosen_county else None,
+        place=chosen_place.jurisdiction if chosen_place else None,
+        counties=counties,
+        places=places,
+        unincorporated_share=unincorporated if places else None,
+        county_certain=county_certain,
+        place_certain=place_certain,
+        chambers=chambers,
+        districts_certain=districts_certain,
+    )
+
+
+def _lookup_place(*, query: str, picked: str | None) -> LookupResult:
+    matches = list(jurisdiction_search(query=query, limit=10))
+    matches = [m for m in matches if m.kind != JurisdictionKind.STATE] or matches
+    if not matches:
+        raise lookup_error("no_place", query, status=404)
+    chosen = next((m for m in matches if m.ocd_id == picked), None)
+    if chosen is None:
+        exact = [m for m in matches if m.short_name.lower() == query.split(",")[0].strip().lower()]
+        if len(exact) == 1 or (len(matches) == 1):
+            chosen = (exact or matches)[0]
+    if chosen is None:
+        # Several places share the name: the resident must pick; show the first
+        # as a placeholder only so the page has a state to render.
+        chosen = matches[0]
+        certain = False
+    else:
+        certain = True
+    state = chosen.state if chosen.kind != JurisdictionKind.STATE else chosen
+    county = place = None
+    counties: list[Candidate] = []
+    if chosen.kind == JurisdictionKind.COUNTY:
+        county = chosen
+        counties = [Candidate(jurisdiction=chosen, weight=None, selected=True)]
+    elif chosen.kind == JurisdictionKind.PLACE:
+        place = chosen
+        county = chosen.county
+        if county is not None:
+            counties = [Candidate(jurisdiction=county, weight=None, selected=True)]
+    assert state is not None
+    result = _assemble(
+        zip_code=None,
+        query=query,
+        state=state,
+        county=county,
+        place=place,
+        counties=counties,
+        places=[Candidate(jurisdiction=place, weight=None, selected=True)] if place else [],
+        unincorporated_share=None,
+        county_certain=certain,
+        place_certain=certain,
+        chambers={},
+        districts_certain=False,
+    )
+    result.place_matches = matches if not certain or len(matches) > 1 else []
+    return result
+
+
+# --- offices and scorecards ---------------------------------------------------------
+
+
+def _contacts_view(
+    contacts: Iterable[ContactPoint],
+) -> tuple[list[str], list[Contact], list[Contact]]:
+    emails: list[str] = []
+    phones: list[Contact] = []
+    other: list[Contact] = []
+    for c in contacts:
+        label = c.classification or c.note
+        if c.kind == ContactKind.EMAIL:
+            if c.value not in emails:
+                emails.append(c.value)
+        elif c.kind == ContactKind.PHONE:
+            phones.append(Contact(kind=c.kind, value=c.value, label=label))
+        elif c.kind in (ContactKind.ADDRESS, ContactKind.WEB, ContactKind.WEBFORM):
+            other.append(Contact(kind=c.kind, value=c.value, label=label))
+    return emails, phones, other
+
+
+def office_views(*, offices: Iterable[Office]) -> list[OfficeView]:
+    """Offices (prefetched with ``offices_queryset``) with current holders and contacts."""
+    views = []
+    for office in offices:
+        terms = list(office.current_terms)  # type: ignore[attr-defined]
+        holders = [t.person.name for t in terms]
+        contacts: list[ContactPoint] = []
+        for t in terms:
+            contacts.extend(t.person.contacts.all())
+        contacts.extend(office.contacts.all())
+        emails, phones, other = _contacts_view(contacts)
+        views.append(
+            OfficeView(office=office, holders=holders, emails=emails, phones=phones, other=other)
+        )
+    views.sort(
+        key=lambda v: (
+            ROLE_ORDER.get(v.office.role, 99),
+            v.office.district.name if v.office.district else "",
+            v.office.seat,
+        )
+    )
+    return views
+
+
+def offices_queryset():  # type: ignore[no-untyped-def]
+    return Office.objects.select_related("district", "jurisdiction").prefetch_related(
+        Prefetch(
+            "terms",
+            queryset=Term.objects.filter(end_date__isnull=True)
+            .select_related("person")
+            .prefetch_related("person__contacts"),
+            to_attr="current_terms",
+        ),
+        "contacts",
+    )
+
+
+def scorecards(jurisdictions: list[Jurisdiction]) -> dict[int, dict[str, Any]]:
+    from firstline.residents import integrations
+
+    return integrations.scorecards_for(jurisdictions)
+
+
+def _agreements_287g(county: Jurisdiction | None) -> list[dict[str, Any]]:
+    if county is None:
+        return []
+    from firstline.residents import integrations
+
+    return integrations.agreements_287g(county)
+
+
+def _assemble(
+    *,
+    zip_code: str | None,
+    query: str | None,
+    state: Jurisdiction,
+    county: Jurisdiction | None,
+    place: Jurisdiction | None,
+    counties: list[Candidate],
+    places: list[Candidate],
+    unincorporated_share: float | None,
+    county_certain: bool,
+    place_certain: bool,
+    chambers: dict[str, list[DistrictCandidate]],
+    districts_certain: bool,
+) -> LookupResult:
+    district_ids = [c.district.pk for cands in chambers.values() for c in cands]
+    where = Q(jurisdiction=state, role__in=STATE_ROLES) | Q(district_id__in=district_ids)
+    if county is not None:
+        where |= Q(jurisdiction=county, role__in=COUNTY_ROLES)
+    if place is not None:
+        where |= Q(jurisdiction=place, role__in=PLACE_ROLES)
+    views = office_views(offices=offices_queryset().filter(where))
+    by_district: dict[int, list[OfficeView]] = {}
+    blocks = {
+        j.pk: JurisdictionBlock(jurisdiction=j) for j in (state, county, place) if j is not None
+    }
+    for view in views:
+        if view.office.district_id:
+            by_district.setdefault(view.office.district_id, []).append(view)
+        elif view.office.jurisdiction_id in blocks:
+            blocks[view.office.jurisdiction_id].offices.append(view)
+    for cands in chambers.values():
+        for cand in cands:
+            cand.offices = by_district.get(cand.district.pk, [])
+
+    cards = scorecards([b.jurisdiction for b in blocks.values()])
+    for block in blocks.values():
+        card = cards.get(block.jurisdiction.pk)
+        if card is None:
+            continue
+        block.scorecard_available = True
+        block.score = card.get("score")
+        block.grade = card.get("grade")
+        block.gaps = [gap_from(g, block.jurisdiction.kind) for g in card.get("gaps", [])]
+        block.harms = [
+            gap_from(g, block.jurisdiction.kind, harmful=True) for g in card.get("harms", [])
+        ]
+    county_block = blocks.get(county.pk) if county else None
+    if county_block is not None:
+        county_block.agreements_287g = _agreements_287g(county)
+
+    chamber_order = {Chamber.UPPER: 0, Chamber.UNICAMERAL: 0, Chamber.LOWER: 1}
+    return LookupResult(
+        zip=zip_code,
+        query=query,
+        state=blocks[state.pk],
+        county=county_block,
+        place=blocks.get(place.pk) if place else None,
+        counties=counties,
+        places=places,
+        unincorporated_share=unincorporated_share,
+        county_certain=county_certain,
+        place_certain=place_certain,
+        chambers=dict(sorted(chambers.items(), key=lambda kv: chamber_order.get(kv[0], 2))),
+        districts_certain=districts_certain,
+    )
+
+
+ACTOR_LABELS = {
+    JurisdictionKind.STATE: (_("Governor"), _("State legislators")),
+    JurisdictionKind.COUNTY: (_("County executive and board"),),
+    JurisdictionKind.PLACE: (_("Mayor"), _("City council")),
+}
+
+
+def gap_from(raw: dict[str, Any], kind: str, harmful: bool = False) -> Gap:
+    actors = [str(label) for label in ACTOR_LABELS.get(kind, ())]
+    if kind == JurisdictionKind.COUNTY and "sheriff" in raw.get("levels", []):
+        actors.append(str(Role.SHERIFF.label))
+    return Gap(
+        slug=raw["slug"],
+        name=raw["name"],
+        summary=raw.get("summary", ""),
+        weight=raw.get("weight", 1),
+        actors=actors,
+        harmful=harmful,
+    )
+
+
+def office_for_contact(*, office_id: int) -> OfficeView | None:
+    office = offices_queryset().filter(pk=office_id).first()
+    if office is None:
+        return None
+    return office_views(offices=[office])[0]
+
+
+def jurisdiction_block(*, ocd_id: str) -> JurisdictionBlock | None:
+    """One jurisdiction with its scorecard and its at-large offices (not districts)."""
+    jurisdiction = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
+    if jurisdiction is None:
+        return None
+    block = JurisdictionBlock(jurisdiction=jurisdiction)
+    block.offices = office_views(
+        offices=offices_queryset().filter(jurisdiction=jurisdiction, district__isnull=True)
+    )
+    card = scorecards([jurisdiction]).get(jurisdiction.pk)
+    if card is not None:
+        block.scorecard_available = True
+        block.score, block.grade = card.get("score"), card.get("grade")
+        block.gaps = [gap_from(g, jurisdiction.kind) for g in card.get("gaps", [])]
+        block.harms = [gap_from(g, jurisdiction.kind, harmful=True) for g in card.get("harms", [])]
+    if jurisdiction.kind == JurisdictionKind.COUNTY:
+        block.agreements_287g = _agreements_287g(jurisdiction)
+    return block
