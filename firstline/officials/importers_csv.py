@@ -1,0 +1,356 @@
+"""Coalition rosters from CSV, and a sheriff's seat for every county with a 287(g) sheriff.
+
+``officials_csv_import`` reads the template in ``data/officials/template.csv``
+(documented in docs/delivery.md): one row per seat, with its current holder
+(blank name = vacant) and contact points. It follows the importer rules:
+upsert by natural key, counts, one transaction, and an ImportFailed naming the
+file, the row (its line in the file) and the column for any bad cell -- which
+leaves the database as it was.
+
+``sheriff_offices_create`` adds "Sheriff, <County>" for every county whose
+sheriff's office appears in the 287(g) records. Existing seats are left alone
+(a roster may have named them differently).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+
+from firstline.geo.models import District, Jurisdiction, JurisdictionKind
+from firstline.lib.importing import Counts, ImportFailed
+from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Role, Term
+
+COLUMNS = (
+    "jurisdiction",
+    "role",
+    "district",
+    "name",
+    "email",
+    "phone",
+    "address",
+    "source",
+    "verified_on",
+)
+REQUIRED = ("jurisdiction", "role", "source")
+SOURCE = "import_officials_csv"
+CLASSIFICATION = "roster"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    jurisdiction: Jurisdiction
+    role: str
+    district: District | None
+    seat: int
+    name: str
+    email: str
+    phone: str
+    address: str
+    source: str
+    verified_on: dt.date | None
+
+
+class _Resolver:
+    """Jurisdiction by ocd id, Census GEOID, or "Name, ST" (name or short name)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Jurisdiction | None] = {}
+
+    def __call__(self, value: str) -> Jurisdiction | None:
+        if value not in self.cache:
+            self.cache[value] = self._find(value)
+        return self.cache[value]
+
+    def _find(self, value: str) -> Jurisdiction | None:
+        if value.startswith("ocd-division/"):
+            return Jurisdiction.objects.filter(ocd_id=value).first()
+        if value.isdigit():
+            kind = {
+                2: JurisdictionKind.STATE,
+                5: JurisdictionKind.COUNTY,
+                7: JurisdictionKind.PLACE,
+            }.get(len(value))
+            return Jurisdiction.objects.filter(kind=kind, geoid=value).first() if kind else None
+        name, _, usps = value.rpartition(",")
+        if not name or len(usps.strip()) != 2:
+            return None
+        matches = list(
+            Jurisdiction.objects.filter(usps=usps.strip().upper(), incorporated=True)
+            .filter(Q(name__iexact=name.strip()) | Q(short_name__iexact=name.strip()))
+            .exclude(kind=JurisdictionKind.STATE)[:2]
+        )
+        return matches[0] if len(matches) == 1 else None
+
+
+_ROLE_BY_LABEL = {str(label).casefold(): value for value, label in Role.choices}
+
+
+def _role(value: str) -> str | None:
+    v = value.strip()
+    if v in Role.values:
+        return v
+    return _ROLE_BY_LABEL.get(v.casefold()) or (
+        v.casefold().replace(" ", "_") if v.casefold().replace(" ", "_") in Role.values else None
+    )
+
+
+def office_title(
+    *, role: str, jurisdiction: Jurisdiction, district: District | None, seat: int
+) -> str:
+    label = str(Role(role).label)
+    if district is not None:
+        return f"{label}, {jurisdiction.name} {district.name}"
+    if role == Role.SHERIFF:
+        return f"Sheriff, {jurisdiction.name}"
+    return f"{label}, {jurisdiction.name}" + (f" (seat {seat})" if seat > 1 else "")
+
+
+def _read_rows(stream: IO[str], *, file: str) -> list[RosterRow]:
+    reader = csv.DictReader(stream)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed(f"missing columns: {', '.join(missing)}", file=file, line=1)
+    reader.fieldnames = header
+    resolve = _Resolver()
+    rows: list[RosterRow] = []
+    seen: dict[tuple[int, str, int | None, int], int] = {}
+    for line, raw in enumerate(reader, start=2):
+        cell = {c: (raw.get(c) or "").strip() for c in COLUMNS}
+        if not any(cell.values()):
+            continue
+        for column in REQUIRED:
+            if not cell[column]:
+                raise ImportFailed("is required", file=file, line=line, field=column)
+        jurisdiction = resolve(cell["jurisdiction"])
+        if jurisdiction is None:
+            raise ImportFailed(
+                f"unknown jurisdiction {cell['jurisdiction']!r} (use an ocd-division id, a Census GEOID or 'Name, ST')",
+                file=file,
+                line=line,
+                field="jurisdiction",
+            )
+        role = _role(cell["role"])
+        if role is None:
+            raise ImportFailed(
+                f"unknown role {cell['role']!r}; one of: {', '.join(Role.values)}",
+                file=file,
+                line=line,
+                field="role",
+            )
+        district: District | None = None
+        seat = 1
+        if cell["district"].startswith("ocd-division/"):
+            district = District.objects.filter(ocd_id=cell["district"]).first()
+            if district is None:
+                raise ImportFailed(
+                    f"unknown district {cell['district']!r}", file=file, line=line, field="district"
+                )
+        elif cell["district"]:
+            match = re.fullmatch(
+                r"(?:district|seat|ward|precinct)?\s*#?\s*(\d{1,4})", cell["district"], re.I
+            )
+            if not match or int(match.group(1)) < 1:
+                raise ImportFailed(
+                    f"district must be a seat number (e.g. 3) or a state legislative ocd-division id, not {cell['district']!r}",
+                    file=file,
+                    line=line,
+                    field="district",
+                )
+            seat = int(match.group(1))
+        if cell["email"]:
+            try:
+                validate_email(cell["email"])
+            except ValidationError:
+                raise ImportFailed(
+                    f"not an email address: {cell['email']!r}", file=file, line=line, field="email"
+                ) from None
+        verified_on = None
+        if cell["verified_on"]:
+            try:
+                verified_on = dt.date.fromisoformat(cell["verified_on"])
+            except ValueError:
+                raise ImportFailed(
+                    f"not a date (YYYY-MM-DD): {cell['verified_on']!r}",
+                    file=file,
+                    line=line,
+                    field="verified_on",
+                ) from None
+        key = (jurisdiction.pk, role, district.pk if district else None, seat)
+        if key in seen:
+            raise ImportFailed(
+                f"same seat as line {seen[key]}", file=file, line=line, field="district"
+            )
+        seen[key] = line
+        rows.append(
+            RosterRow(
+                line=line,
+                jurisdiction=jurisdiction,
+                role=role,
+                district=district,
+                seat=seat,
+                name=" ".join(cell["name"].split()),
+                email=cell["email"].lower(),
+                phone=cell["phone"],
+                address=cell["address"],
+                source=cell["source"],
+                verified_on=verified_on,
+            )
+        )
+    return rows
+
+
+def _person_id(row: RosterRow) -> str:
+    basis = f"{row.jurisdiction.ocd_id}|{row.role}|{row.district.ocd_id if row.district else ''}|{row.seat}|{row.name.casefold()}"
+    return "csv:" + hashlib.sha256(basis.encode()).hexdigest()[:24]
+
+
+def _office(row: RosterRow, counts: Counts) -> Office:
+    office = Office.objects.filter(
+        jurisdiction=row.jurisdiction, role=row.role, district=row.district, seat=row.seat
+    ).first()
+    if office is None:
+        counts.inserted += 1
+        return Office.objects.create(
+            jurisdiction=row.jurisdiction,
+            role=row.role,
+            district=row.district,
+            seat=row.seat,
+            title=office_title(
+                role=row.role, jurisdiction=row.jurisdiction, district=row.district, seat=row.seat
+            ),
+            source=SOURCE,
+        )
+    return office
+
+
+def _contacts(row: RosterRow, *, person: Person | None, office: Office, counts: Counts) -> bool:
+    """Upsert this row's contact points for their owner; drop roster contacts it no longer lists."""
+    owner = {"person": person} if person is not None else {"office": office}
+    wanted = {
+        kind: value
+        for kind, value in (
+            (ContactKind.EMAIL, row.email),
+            (ContactKind.PHONE, row.phone),
+            (ContactKind.ADDRESS, row.address),
+        )
+        if value
+    }
+    changed = False
+    existing = {
+        (c.kind, c.value): c
+        for c in ContactPoint.objects.filter(classification=CLASSIFICATION, **owner)
+    }
+    for kind, value in wanted.items():
+        current = existing.pop((kind, value), None)
+        if current is None:
+            ContactPoint.objects.create(
+                kind=kind,
+                value=value,
+                classification=CLASSIFICATION,
+                source=row.source,
+                verified_on=row.verified_on,
+                **owner,
+            )
+            changed = True
+        elif (current.source, current.verified_on) != (row.source, row.verified_on):
+            current.source, current.verified_on = row.source, row.verified_on
+            current.save(update_fields=["source", "verified_on"])
+            changed = True
+    for stale in existing.values():
+        stale.delete()
+        counts.deleted += 1
+        changed = True
+    return changed
+
+
+def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = None) -> Counts:
+    """Upsert a roster. A row counts as inserted when its seat or holder is new,
+    updated when a contact or the holder changed, noop otherwise."""
+    file = str(path) if path else "<stream>"
+    if stream is None:
+        if path is None:
+            raise ImportFailed("no file given")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImportFailed(f"cannot read: {exc}", file=file) from exc
+        stream = io.StringIO(text)
+    rows = _read_rows(stream, file=file)
+    counts = Counts()
+    today = timezone.localdate()
+    for row in rows:
+        before = counts.inserted
+        office = _office(row, counts)
+        changed = False
+        person: Person | None = None
+        if row.name:
+            person, created = Person.objects.get_or_create(
+                ocd_person_id=_person_id(row), defaults={"name": row.name, "sources": [row.source]}
+            )
+            changed |= created
+            if not Term.objects.filter(
+                person=person, office=office, end_date__isnull=True
+            ).exists():
+                Term.objects.create(
+                    person=person, office=office, source=f"{SOURCE} {Path(file).name}"
+                )
+                changed = True
+        # A new holder (or a vacancy) ends the terms earlier rosters gave this seat.
+        ended = (
+            Term.objects.filter(office=office, end_date__isnull=True, source__startswith=SOURCE)
+            .exclude(person=person)
+            .update(end_date=today, end_reason="replaced in roster")
+        )
+        changed |= bool(ended)
+        changed |= _contacts(row, person=person, office=office, counts=counts)
+        if counts.inserted > before:
+            continue
+        if changed:
+            counts.updated += 1
+        else:
+            counts.noop += 1
+    return counts
+
+
+def sheriff_offices_create() -> Counts:
+    """One "Sheriff, <County>" office (vacant is fine) per county with a sheriff's
+    office in the 287(g) records (participating or pending)."""
+    from firstline.policies.models import PolicyRecord
+
+    county_ids = set(
+        PolicyRecord.objects.filter(
+            policy__slug="agreement_287g",
+            jurisdiction__kind=JurisdictionKind.COUNTY,
+            agency_name__icontains="sheriff",
+        ).values_list("jurisdiction_id", flat=True)
+    )
+    counts = Counts()
+    have = set(
+        Office.objects.filter(
+            role=Role.SHERIFF, jurisdiction_id__in=county_ids, district__isnull=True, seat=1
+        ).values_list("jurisdiction_id", flat=True)
+    )
+    counts.noop = len(have)
+    new = [
+        Office(
+            jurisdiction=j, role=Role.SHERIFF, seat=1, title=f"Sheriff, {j.name}", source="ice-287g"
+        )
+        for j in Jurisdiction.objects.filter(pk__in=county_ids - have).order_by("pk")
+    ]
+    Office.objects.bulk_create(new, batch_size=1000)
+    counts.inserted = len(new)
+    return counts

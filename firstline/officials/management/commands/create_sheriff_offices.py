@@ -1,0 +1,16 @@
+"""Give every county with a sheriff's office in the 287(g) records a sheriff's seat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firstline.lib.importing import Counts, ImportCommand
+from firstline.officials.importers_csv import sheriff_offices_create
+
+
+class Command(ImportCommand):
+    help = "Create 'Sheriff, <County>' offices (vacant is fine) for counties with a sheriff-run 287(g) agency."
+    label = "create_sheriff_offices"
+
+    def run_import(self, **options: Any) -> Counts:
+        return sheriff_offices_create()
