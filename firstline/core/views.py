@@ -8,7 +8,13 @@ from firstline.geo import selectors as geo_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"counts": geo_selectors.national_counts()})
+    from firstline.policies.views import home_map_context
+
+    return render(
+        request,
+        "core/home.html",
+        {"counts": geo_selectors.national_counts(), **home_map_context(request)},
+    )
 
 
 def search(request: HttpRequest) -> HttpResponse:

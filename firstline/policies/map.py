@@ -26,6 +26,8 @@ from pathlib import Path
 from django.conf import settings
 
 ATLAS_PATH = Path(settings.DATA_DIR) / "us-atlas" / "counties-albers-10m.json.gz"
+# The page stylesheet, embedded in the standalone SVG so it renders on its own.
+STANDALONE_CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "policies.css"
 # Coordinates are written as integers on a grid of 1/GRID pixel of the 975x610 viewport.
 GRID = 2
 WIDTH, HEIGHT = 975, 610
@@ -195,3 +197,168 @@ def render_svg(
     out.append(f'<path class="state-borders" d="{shapes.state_borders}"/>')
     out.append("</svg>")
     return "".join(out)
+
+
+# --- The national map with data: layers, colours, links, cache ---------------------------
+
+OVERALL = "overall"
+# Effective status -> CSS class suffix on a policy layer. Harms in force are "bad" whatever
+# their wording, so a reader sees at a glance where a harmful policy reaches.
+STATUS_CLASSES = {
+    "in_force": "in",
+    "partial": "pa",
+    "proposed": "pr",
+    "enjoined": "en",
+    "preempted": "pe",
+    "negated": "pe",
+}
+_memo: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    css_class: str
+    label: str
+
+
+def layer_status_class(*, status: str | None, harmful: bool) -> str:
+    if not status or status not in STATUS_CLASSES:
+        return "s-none"
+    if harmful:
+        return {"in_force": "s-harm", "partial": "s-harm-pa"}.get(
+            status, "s-" + STATUS_CLASSES[status]
+        )
+    return "s-" + STATUS_CLASSES[status]
+
+
+def legend(*, layer: str, harmful: bool = False) -> list[LegendItem]:
+    from django.utils.translation import gettext as _
+
+    from firstline.policies.scorecard import GRADE_BANDS
+
+    if layer == OVERALL:
+        items = []
+        upper = 100
+        for floor, grade in GRADE_BANDS:
+            items.append(
+                LegendItem(
+                    f"g{grade}",
+                    _("%(grade)s (%(low)s-%(high)s)")
+                    % {"grade": grade, "low": floor, "high": upper},
+                )
+            )
+            upper = floor - 1
+        return [*items, LegendItem("nodata", _("No current county"))]
+    if harmful:
+        return [
+            LegendItem("s-harm", _("Harmful policy in force")),
+            LegendItem("s-harm-pa", _("Partly in force")),
+            LegendItem("s-pr", _("Proposed")),
+            LegendItem("s-en", _("Blocked by a court")),
+            LegendItem("s-none", _("Not in force")),
+        ]
+    return [
+        LegendItem("s-in", _("In force")),
+        LegendItem("s-pa", _("Partly in force")),
+        LegendItem("s-pr", _("Proposed")),
+        LegendItem("s-pe", _("Preempted or cancelled")),
+        LegendItem("s-none", _("Not in force")),
+    ]
+
+
+def national_map_svg(*, layer: str = OVERALL) -> str:
+    """The national county map for a layer in the active language, cached until scores change."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from firstline.policies import scorecard
+
+    key = f"policies:map:v1:{scorecard.map_stamp()}:{layer}:{get_language()}"
+    svg = _memo.get(key)
+    if svg is None:
+        svg = cache.get(key)
+        if svg is None:
+            svg = _render_layer(layer=layer)
+            cache.set(key, svg, scorecard.CACHE_TIMEOUT)
+        if len(_memo) > 80:  # 35 layers x 2 languages, plus a stale stamp or two
+            _memo.clear()
+        _memo[key] = svg
+    return svg
+
+
+def _render_layer(*, layer: str) -> str:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from firstline.geo.models import Jurisdiction, JurisdictionKind
+    from firstline.policies import scorecard
+    from firstline.policies.models import Policy, PolicyKind
+
+    policy = None if layer == OVERALL else Policy.objects.filter(slug=layer).first()
+    rows = list(
+        Jurisdiction.objects.filter(
+            kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.STATE]
+        ).values_list("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps", "geoid")
+    )
+    units = [scorecard.Unit(*row[:7]) for row in rows]
+    summaries = scorecard.scorecard_summaries(jurisdictions=units)
+    # One reverse(), then string substitution: 3,000 reverse() calls would dominate the render.
+    marker = "ocd-division/MARKER"
+    base = reverse("jurisdiction", kwargs={"ocd_id": marker})
+    by_fips = {
+        row[7]: unit
+        for row, unit in zip(rows, units, strict=True)
+        if row[2] == JurisdictionKind.COUNTY
+    }
+    states = {
+        row[7]: unit
+        for row, unit in zip(rows, units, strict=True)
+        if row[2] == JurisdictionKind.STATE
+    }
+    harmful = policy is not None and policy.kind == PolicyKind.HARMFUL
+    status_labels = dict(scorecard.EffectiveStatus.choices)
+
+    def style(unit: scorecard.Unit, name: str, note: str = "") -> CountyStyle:
+        summary = summaries.get(unit.id)
+        href = base.replace(marker, unit.ocd_id)
+        if summary is None:
+            return CountyStyle("nodata", href, name)
+        if policy is None:
+            label = _("%(name)s: grade %(grade)s, score %(score)s of 100") % {
+                "name": name,
+                "grade": summary.grade,
+                "score": summary.score,
+            }
+            return CountyStyle(f"g{summary.grade}", href, f"{label}{note}")
+        status = summary.statuses.get(policy.slug)
+        label = str(status_labels.get(status or "none", ""))
+        return CountyStyle(
+            layer_status_class(status=status, harmful=harmful), href, f"{name}: {label}{note}"
+        )
+
+    styles: dict[str, CountyStyle] = {}
+    for fips, shape in atlas().counties.items():
+        unit = by_fips.get(fips)
+        if unit is not None:
+            styles[fips] = style(unit, f"{unit.name}, {unit.usps}")
+            continue
+        state = states.get(fips[:2])
+        if state is not None:
+            # 2017 shapes that are no longer counties (Connecticut's old counties, Valdez-Cordova):
+            # drawn with, and linked to, their state.
+            note = " " + _("(former county %(name)s; shown with the state)") % {"name": shape.name}
+            styles[fips] = style(state, state.name, note)
+    title = (
+        _("Map of US counties by grade")
+        if policy is None
+        else _("Map of US counties: %(policy)s") % {"policy": policy_name(policy)}
+    )
+    return render_svg(styles=styles, title=title, missing_title=_("No data:"))
+
+
+def policy_name(policy: object) -> str:
+    from django.utils.translation import get_language
+
+    if (get_language() or "en").startswith("es") and getattr(policy, "name_es", ""):
+        return str(policy.name_es)  # type: ignore[attr-defined]
+    return str(policy.name_en)  # type: ignore[attr-defined]

@@ -396,6 +396,25 @@ def score_chain(
                     reason_policy=reason[2] if reason else "",
                 )
             )
+        preempting = preemptions.get(policy.slug) if kind != JurisdictionKind.STATE else None
+        # Nothing earns credit and the state forbids it here: say so even with no
+        # local record, because that is why local officials cannot adopt it.
+        if (
+            preempting
+            and policy.protective
+            and not any(c.credit for c in candidates)
+            and not any(c.reason for c in candidates)
+        ):
+            ban, holder = preempting
+            candidates.append(
+                PolicyLine(
+                    policy=policy,
+                    effective_status=EffectiveStatus.PREEMPTED,
+                    reason=ban,
+                    reason_ocd_id=holder.ocd_id,
+                    reason_policy=ban.policy,
+                )
+            )
         if not candidates:
             lines.append(PolicyLine(policy=policy, effective_status=EffectiveStatus.NONE))
             continue
@@ -446,23 +465,26 @@ RECORD_FIELDS = (
 UNIT_FIELDS = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
 
 
-def catalog_load() -> Catalog:
-    rows = Policy.objects.order_by("sort_order", "slug").values_list(
-        "slug", "kind", "weight", "levels", "negates", "preempts", "sort_order"
-    )
+def catalog_from_policies(policies: Iterable[Policy]) -> Catalog:
     return Catalog(
         policies=tuple(
             CatalogPolicy(
-                slug=slug,
-                kind=kind,
-                weight=weight,
-                levels=frozenset(levels or ()),
-                negates=frozenset(negates or ()),
-                preempts=frozenset(preempts or ()),
-                sort_order=order,
+                slug=p.slug,
+                kind=p.kind,
+                weight=p.weight,
+                levels=frozenset(p.levels or ()),
+                negates=frozenset(p.negates or ()),
+                preempts=frozenset(p.preempts or ()),
+                sort_order=p.sort_order,
             )
-            for slug, kind, weight, levels, negates, preempts, order in rows
+            for p in sorted(policies, key=lambda p: (p.sort_order, p.slug))
         )
+    )
+
+
+def catalog_load() -> Catalog:
+    return catalog_from_policies(
+        Policy.objects.only("slug", "kind", "weight", "levels", "negates", "preempts", "sort_order")
     )
 
 
@@ -716,3 +738,8 @@ def scorecards_enqueue_recompute(*, jurisdiction_ids: Iterable[int]) -> None:
 
     _pending.flush = flush_pending
     transaction.on_commit(flush_pending)
+
+
+def scorecard_jurisdictions_changed(jurisdiction_ids: Iterable[int]) -> None:
+    """The hook ``firstline.policies.services`` calls after a commit that changed records."""
+    scorecards_enqueue_recompute(jurisdiction_ids=jurisdiction_ids)

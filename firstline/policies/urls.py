@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from firstline.policies import views
 
 app_name = "policies"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.policy_list, name="list"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("287g-trend/", views.trend_287g, name="trend_287g"),
+    path("map.svg", views.map_svg, name="map_svg"),
+    path("records/new/", views.record_add, name="record_add"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("records/<int:pk>/verify/", views.record_verify, name="record_verify"),
+    path("j/<path:ocd_id>/", views.jurisdiction_detail, name="jurisdiction"),
+    path("<slug:slug>/", views.policy_detail, name="detail"),
+]

@@ -104,6 +104,20 @@ def test_state_ban_preempts_local_protection_and_says_why() -> None:
     assert "decline_detainers" not in result.gaps
     assert "no_287g" in result.gaps
 
+    # With no local record at all, the line still says the state forbids it.
+    bare = line(place_card(state=[ban]), "decline_detainers")
+    assert (bare.effective_status, bare.record, bare.reason) == (
+        EffectiveStatus.PREEMPTED,
+        None,
+        ban,
+    )
+    assert (
+        line(
+            score_chain(kind="state", chain=[(STATE, [ban])], catalog=CATALOG), "decline_detainers"
+        ).effective_status
+        == "none"
+    )
+
 
 def test_preemption_does_not_touch_the_states_own_protection_or_need_a_ban_in_force() -> None:
     enjoined_ban = rec("state_sanctuary_ban", STATE, status="enjoined")

@@ -1,0 +1,70 @@
+"""Language-aware catalog text and status badges for the tracker templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+
+def _spanish() -> bool:
+    return (get_language() or "en").startswith("es")
+
+
+@register.filter
+def policy_name(policy: Any) -> str:
+    if policy is None:
+        return ""
+    return str((_spanish() and getattr(policy, "name_es", "")) or policy.name_en)
+
+
+@register.filter
+def policy_summary(policy: Any) -> str:
+    if policy is None:
+        return ""
+    return str((_spanish() and getattr(policy, "summary_es", "")) or policy.summary_en)
+
+
+@register.filter
+def model_language(policy: Any) -> str:
+    return str((_spanish() and getattr(policy, "model_language_es", "")) or policy.model_language)
+
+
+@register.filter
+def status_badge(status: str, kind: str = "protective") -> str:
+    """The badge class (firstline.css) for an effective status of a protective or harmful policy."""
+    if kind == "harmful":
+        return {"in_force": "bad", "partial": "bad", "proposed": "warn"}.get(status, "")
+    return {
+        "in_force": "good",
+        "partial": "good",
+        "proposed": "warn",
+        "preempted": "bad",
+        "negated": "bad",
+        "enjoined": "warn",
+    }.get(status, "")
+
+
+ADOPT_LEVELS = {
+    "state": _("the state"),
+    "county": _("counties"),
+    "city": _("cities and towns"),
+    "sheriff": _("sheriffs"),
+    "school": _("school districts"),
+    "court": _("courts"),
+}
+JURISDICTION_LEVELS = {"state": _("state"), "county": _("county"), "place": _("city or town")}
+
+
+@register.filter
+def adopt_level(level: str) -> str:
+    return str(ADOPT_LEVELS.get(level, level))
+
+
+@register.filter
+def level_name(level: str | None) -> str:
+    return str(JURISDICTION_LEVELS.get(level or "", level or ""))

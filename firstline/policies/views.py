@@ -1,0 +1,473 @@
+"""Tracker pages: jurisdiction scorecards, the policy catalog, methodology, the 287(g) trend, the map.
+
+Views parse input and call the scorecard engine, selectors and services; the
+rules live in ``firstline.policies.scorecard``. Staff edits go through
+``firstline.policies.services`` (versions and audit events) and are followed
+by a scorecard recompute for the jurisdictions they affect.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from firstline.geo import selectors as geo_selectors
+from firstline.geo.models import Jurisdiction, JurisdictionKind
+from firstline.policies import map as national_map
+from firstline.policies import scorecard
+from firstline.policies.models import (
+    Instrument,
+    Policy,
+    PolicyKind,
+    PolicyRecord,
+    PolicyRecordVersion,
+    RecordStatus,
+)
+
+IN_FORCE = [RecordStatus.IN_FORCE, RecordStatus.PARTIAL]
+STATUS_LABELS = dict(scorecard.EffectiveStatus.choices)
+LEVEL_LABELS = dict(JurisdictionKind.choices)
+
+
+# --- The national map (home page, policy pages, standalone SVG) ----------------------------
+
+
+def _layer(
+    request: HttpRequest, policies: dict[str, Policy] | None = None
+) -> tuple[str, Policy | None]:
+    slug = request.GET.get("layer", national_map.OVERALL)[:60]
+    if slug == national_map.OVERALL:
+        return slug, None
+    policy = (
+        (policies or {}).get(slug)
+        if policies is not None
+        else Policy.objects.filter(slug=slug).first()
+    )
+    if policy is None:
+        return national_map.OVERALL, None
+    return slug, policy
+
+
+def home_map_context(request: HttpRequest) -> dict[str, Any]:
+    """What ``policies/_home_map.html`` needs; the core home view merges it into its context."""
+    policies = {p.slug: p for p in Policy.objects.all()}
+    layer, policy = _layer(request, policies)
+    featured = [
+        policies[s]
+        for s in ("agreement_287g", "decline_detainers", "no_287g", "state_sanctuary_ban")
+        if s in policies
+    ]
+    return {
+        "map_svg": national_map.national_map_svg(layer=layer),
+        "map_layer": layer,
+        "map_policy": policy,
+        "map_legend": national_map.legend(
+            layer=layer, harmful=bool(policy and policy.kind == PolicyKind.HARMFUL)
+        ),
+        "map_featured_layers": featured,
+        "map_other_layers": [p for p in policies.values() if p not in featured],
+    }
+
+
+def map_svg(request: HttpRequest) -> HttpResponse:
+    """The map as a standalone SVG file (with its own styles), e.g. for embedding or download."""
+    layer, _policy = _layer(request)
+    svg = national_map.national_map_svg(layer=layer)
+    css = (national_map.STANDALONE_CSS_PATH).read_text(encoding="utf-8")
+    head, _sep, rest = svg.partition(">")
+    body = f'{head} width="975" height="610"><style>{css}</style>{rest}'
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- Policies --------------------------------------------------------------------------
+
+
+def policy_list(request: HttpRequest) -> HttpResponse:
+    policies = list(
+        Policy.objects.annotate(
+            in_force=Count(
+                "records",
+                filter=Q(records__status__in=IN_FORCE, records__jurisdiction__isnull=False),
+            ),
+            jurisdictions=Count(
+                "records__jurisdiction",
+                filter=Q(records__status__in=IN_FORCE),
+                distinct=True,
+            ),
+        )
+    )
+    return render(
+        request,
+        "policies/policy_list.html",
+        {
+            "protective": [p for p in policies if p.kind == PolicyKind.PROTECTIVE],
+            "harmful": [p for p in policies if p.kind == PolicyKind.HARMFUL],
+        },
+    )
+
+
+def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = get_object_or_404(Policy, slug=slug)
+    records = list(
+        PolicyRecord.objects.filter(
+            policy=policy, status__in=[*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED]
+        )
+        .select_related("jurisdiction")
+        .order_by("usps", "level", "jurisdiction__name", "other_name", "key")
+    )
+    by_name = {p.slug: p for p in Policy.objects.all()}
+    return render(
+        request,
+        "policies/policy_detail.html",
+        {
+            "policy": policy,
+            "records": records,
+            "in_force_count": sum(1 for r in records if r.status in IN_FORCE),
+            "negates": [by_name[s] for s in policy.negates if s in by_name],
+            "preempts": [by_name[s] for s in policy.preempts if s in by_name],
+            "related": [by_name[s] for s in policy.related if s in by_name],
+            "countered_by": [
+                p for p in by_name.values() if policy.slug in (*p.negates, *p.preempts)
+            ],
+            "map_svg": national_map.national_map_svg(layer=policy.slug),
+            "map_legend": national_map.legend(
+                layer=policy.slug, harmful=policy.kind == PolicyKind.HARMFUL
+            ),
+        },
+    )
+
+
+def methodology(request: HttpRequest) -> HttpResponse:
+    policies = list(Policy.objects.all())
+    catalog = scorecard.catalog_from_policies(policies)
+    as_of = dict(
+        PolicyRecord.objects.values_list("importer")
+        .annotate(latest=Max("as_of"))
+        .values_list("importer", "latest")
+    )
+    bands, upper = [], 100
+    for floor, grade in scorecard.GRADE_BANDS:
+        bands.append({"grade": grade, "low": floor, "high": upper})
+        upper = floor - 1
+    return render(
+        request,
+        "policies/methodology.html",
+        {
+            "protective": [p for p in policies if p.kind == PolicyKind.PROTECTIVE],
+            "harmful": [p for p in policies if p.kind == PolicyKind.HARMFUL],
+            "protective_max": catalog.protective_max,
+            "harm_max": catalog.harm_max,
+            "neutral_score": scorecard.normalize(net=0, catalog=catalog),
+            "bands": bands,
+            "as_of": as_of,
+        },
+    )
+
+
+def trend_287g(request: HttpRequest) -> HttpResponse:
+    from firstline.policies import trend_chart
+
+    series, as_of = trend_chart.trend_series()
+    return render(
+        request,
+        "policies/trend_287g.html",
+        {
+            "chart_svg": trend_chart.render_chart(series=series),
+            "series": series,
+            "as_of": as_of,
+            "totals": trend_chart.latest(series),
+        },
+    )
+
+
+# --- The jurisdiction page ------------------------------------------------------------------
+
+
+@dataclass
+class LineView:
+    line: scorecard.PolicyLine
+    policy: Policy
+    status_label: str
+    origin: Jurisdiction | None
+    records: list[PolicyRecord] = field(default_factory=list)
+    reason: PolicyRecord | None = None
+    reason_policy: Policy | None = None
+    reason_origin: Jurisdiction | None = None
+
+    @property
+    def unverified(self) -> bool:
+        return any(r.confidence != "verified" for r in self.records)
+
+
+def _offices_template() -> str | None:
+    try:
+        get_template("officials/_jurisdiction_offices.html")
+    except TemplateDoesNotExist:
+        return None
+    return "officials/_jurisdiction_offices.html"
+
+
+def _offices(jurisdiction: Jurisdiction) -> list[Any]:
+    try:
+        from firstline.officials.selectors import offices_for_jurisdiction
+    except ImportError:  # officials not built yet: the page still works without them
+        return []
+    return list(offices_for_jurisdiction(jurisdiction=jurisdiction))
+
+
+def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    jurisdiction = get_object_or_404(
+        Jurisdiction.objects.select_related("state", "county"), ocd_id=ocd_id
+    )
+    policies = {p.slug: p for p in Policy.objects.all()}
+    catalog = scorecard.catalog_from_policies(policies.values())
+    card = scorecard.scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[
+        jurisdiction.pk
+    ]
+
+    chain = {
+        j.ocd_id: j
+        for j in (jurisdiction, jurisdiction.state, jurisdiction.county)
+        if j is not None
+    }
+    wanted = {r.id for ln in card.lines for r in ln.records} | {
+        ln.reason.id for ln in card.lines if ln.reason
+    }
+    objects = PolicyRecord.objects.select_related("verified_by").in_bulk(wanted)
+    rows: list[LineView] = []
+    for ln in card.lines:
+        if ln.effective_status == scorecard.EffectiveStatus.NONE:
+            continue
+        rows.append(
+            LineView(
+                line=ln,
+                policy=policies[ln.policy.slug],
+                status_label=str(STATUS_LABELS.get(ln.effective_status, ln.effective_status)),
+                origin=chain.get(ln.origin_ocd_id or ""),
+                records=[objects[r.id] for r in ln.records if r.id in objects],
+                reason=objects.get(ln.reason.id) if ln.reason else None,
+                reason_policy=policies.get(ln.reason_policy),
+                reason_origin=chain.get(ln.reason_ocd_id),
+            )
+        )
+    children = list(geo_selectors.jurisdiction_children(jurisdiction=jurisdiction)[:500])
+    summaries = scorecard.scorecard_summaries(jurisdictions=children) if children else {}
+    own_records = list(
+        PolicyRecord.objects.filter(jurisdiction=jurisdiction)
+        .select_related("policy")
+        .order_by("policy__sort_order", "key")
+    )
+    history = list(
+        PolicyRecordVersion.objects.filter(record__jurisdiction=jurisdiction)
+        .select_related("record__policy", "by")
+        .order_by("-at", "-id")[:50]
+    )
+    staff = request.user.is_staff
+    context = {
+        "jurisdiction": jurisdiction,
+        "card": card,
+        "protections": [r for r in rows if r.policy.kind == PolicyKind.PROTECTIVE],
+        "harms": [r for r in rows if r.policy.kind == PolicyKind.HARMFUL],
+        "gaps": [policies[s] for s in card.gaps],
+        "in_force_count": sum(
+            1 for r in rows if r.line.in_force and r.policy.kind == PolicyKind.PROTECTIVE
+        ),
+        "harm_count": sum(1 for r in rows if r.line.credit < 0),
+        "unverified_count": sum(1 for r in rows if r.unverified),
+        "children": [(c, summaries.get(c.pk)) for c in children],
+        "history": history,
+        "own_records": own_records,
+        "offices_template": _offices_template(),
+        "offices": _offices(jurisdiction),
+        "level_labels": LEVEL_LABELS,
+        "staff": staff,
+        "record_form": RecordForm(prefix="new", policies=list(policies.values()))
+        if staff
+        else None,
+    }
+    return render(request, "policies/jurisdiction_detail.html", context)
+
+
+# --- Staff evidence workflow -------------------------------------------------------------
+
+
+class RecordFields(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=RecordStatus.choices)
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices)
+    citation = forms.CharField(label=gettext_lazy("Citation"), max_length=300)
+    source_url = forms.URLField(
+        label=gettext_lazy("Source URL"), max_length=1000, required=False, assume_scheme="https"
+    )
+    enacted_on = forms.DateField(
+        label=gettext_lazy("Enacted on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    effective_on = forms.DateField(
+        label=gettext_lazy("Effective on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ended_on = forms.DateField(
+        label=gettext_lazy("Ended on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    excerpt = forms.CharField(
+        label=gettext_lazy("Short excerpt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    why = forms.CharField(
+        label=gettext_lazy("Reason for this change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    VALUE_FIELDS = (
+        "status",
+        "instrument",
+        "citation",
+        "source_url",
+        "enacted_on",
+        "effective_on",
+        "ended_on",
+        "excerpt",
+        "note",
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+
+
+class RecordForm(RecordFields):
+    policy = forms.ChoiceField(label=gettext_lazy("Policy"))
+    field_order = ["policy"]
+
+    def __init__(self, *args: Any, policies: list[Policy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.policies = {p.slug: p for p in policies}
+        self.fields["policy"].choices = [(p.slug, p.name_en) for p in policies]
+        self.order_fields(["policy"])
+
+
+def _staff_record(pk: int) -> PolicyRecord:
+    record = (
+        PolicyRecord.objects.select_related("jurisdiction", "policy")
+        .filter(pk=pk, jurisdiction__isnull=False)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+@staff_member_required
+@require_POST
+def record_add(request: HttpRequest) -> HttpResponse:
+    from firstline.policies.services import RecordChangeInvalid, policy_record_add
+
+    jurisdiction = get_object_or_404(Jurisdiction, ocd_id=request.POST.get("jurisdiction", ""))
+    form = RecordForm(request.POST, prefix="new", policies=list(Policy.objects.all()))
+    if form.is_valid():
+        values = {
+            **form.values(),
+            "jurisdiction_id": jurisdiction.pk,
+            "level": jurisdiction.kind,
+            "usps": jurisdiction.usps,
+            "confidence": "unverified",
+        }
+        try:
+            policy_record_add(
+                policy=form.policies[form.cleaned_data["policy"]],
+                values=values,
+                why=form.cleaned_data["why"],
+                by=request.user,
+            )
+        except (RecordChangeInvalid, forms.ValidationError) as exc:
+            messages.error(request, _("The record was not saved: %(error)s") % {"error": exc})
+        else:
+            messages.success(
+                request, _("Record proposed. It is marked unverified until someone verifies it.")
+            )
+    else:
+        messages.error(
+            request, _("The record was not saved: %(error)s") % {"error": _errors_text(form)}
+        )
+    return redirect(jurisdiction.get_absolute_url())
+
+
+@staff_member_required
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from firstline.policies.services import RecordChangeInvalid, policy_record_change
+
+    record = _staff_record(pk)
+    if request.method == "POST":
+        form = RecordFields(request.POST)
+        if form.is_valid():
+            try:
+                version = policy_record_change(
+                    record=record,
+                    changes=form.values(),
+                    why=form.cleaned_data["why"],
+                    by=request.user,
+                )
+            except (RecordChangeInvalid, forms.ValidationError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                if version is None:
+                    messages.info(request, _("Nothing changed."))
+                else:
+                    messages.success(
+                        request, _("Saved as version %(number)s.") % {"number": version.number}
+                    )
+                return redirect(record.jurisdiction.get_absolute_url())  # type: ignore[union-attr]
+    else:
+        form = RecordFields(
+            initial={name: getattr(record, name) for name in RecordFields.VALUE_FIELDS}
+        )
+    return render(request, "policies/record_edit.html", {"record": record, "form": form})
+
+
+@staff_member_required
+@require_POST
+def record_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    from firstline.policies.services import policy_record_verify
+
+    record = _staff_record(pk)
+    why = request.POST.get("why", "").strip()[:2000]
+    version = policy_record_verify(record=record, by=request.user, why=why)
+    if version is None:
+        messages.info(request, _("This record was already verified."))
+    else:
+        messages.success(request, _("Record verified."))
+    return redirect(record.jurisdiction.get_absolute_url())  # type: ignore[union-attr]
+
+
+def _errors_text(form: forms.Form) -> str:
+    parts: dict[str, list[str]] = defaultdict(list)
+    for name, errors in form.errors.items():
+        parts[str(form.fields[name].label) if name in form.fields else ""].extend(
+            str(e) for e in errors
+        )
+    return "; ".join(
+        f"{label}: {' '.join(errs)}" if label else " ".join(errs) for label, errs in parts.items()
+    )
