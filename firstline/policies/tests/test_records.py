@@ -1,0 +1,118 @@
+"""Evidence records: the bundled load, versions on every change, the admin edit path."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from firstline.core.models import AuditEvent
+from firstline.geo.models import Jurisdiction
+from firstline.policies.models import Policy, PolicyRecord, PolicyRecordVersion
+from firstline.policies.services import (
+    RecordChangeInvalid,
+    policy_record_add,
+    policy_record_change,
+    policy_record_verify,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_evidence_loaded_with_natural_keys() -> None:
+    evidence = PolicyRecord.objects.filter(importer="evidence")
+    assert evidence.count() == 210
+    nj = evidence.filter(usps="NJ", policy__slug="trust_values_act")
+    assert nj.count() >= 2  # the AG directive and the bill are separate records
+    assert all(r.key.startswith("ocd-division/country:us/state:nj|") for r in nj)
+    assert all(r.versions.count() >= 1 for r in evidence[:20])
+
+
+def test_change_adds_version_and_audit_and_noop_adds_nothing(staff_user) -> None:
+    record = PolicyRecord.objects.filter(importer="evidence").first()
+    versions = record.versions.count()
+    version = policy_record_change(
+        record=record, changes={"status": "rescinded"}, why="Repealed in 2026", by=staff_user
+    )
+    assert version is not None and version.number == versions + 1
+    assert version.by == staff_user and version.why == "Repealed in 2026"
+    assert "status" in version.summary and version.values["status"] == "rescinded"
+    record.refresh_from_db()
+    assert record.status == "rescinded"
+    # The previous version still holds the old value.
+    previous = record.versions.get(number=versions)
+    assert previous.values["status"] != "rescinded"
+    assert AuditEvent.objects.filter(
+        subject=f"policies.PolicyRecord:{record.pk}", actor=staff_user
+    ).exists()
+    assert (
+        policy_record_change(
+            record=record, changes={"status": "rescinded"}, why="again", by=staff_user
+        )
+        is None
+    )
+    assert record.versions.count() == versions + 1
+
+
+def test_reason_is_required(staff_user) -> None:
+    record = PolicyRecord.objects.first()
+    with pytest.raises(RecordChangeInvalid):
+        policy_record_change(record=record, changes={"note": "x"}, why=" ", by=staff_user)
+    with pytest.raises(RecordChangeInvalid):
+        policy_record_change(record=record, changes={"no_such_field": 1}, why="x", by=staff_user)
+
+
+def test_add_and_verify(staff_user) -> None:
+    harris = Jurisdiction.objects.get(kind="county", geoid="48201")
+    record = policy_record_add(
+        policy=Policy.objects.get(slug="decline_detainers"),
+        values={
+            "jurisdiction": harris,
+            "status": "proposed",
+            "instrument": "resolution",
+            "citation": "Res. 2026-1",
+        },
+        why="Commissioners' agenda",
+        by=staff_user,
+    )
+    assert record.key == f"{harris.ocd_id}|Res. 2026-1"
+    assert (record.level, record.usps) == ("county", "TX")
+    version = policy_record_verify(record=record, by=staff_user)
+    record.refresh_from_db()
+    assert (
+        record.confidence == "verified" and record.verified_by == staff_user and version.number == 2
+    )
+
+
+def test_admin_edit_keeps_old_version(staff_client, staff_user) -> None:
+    record = PolicyRecord.objects.filter(importer="evidence", status="in_force").first()
+    url = reverse("admin:policies_policyrecord_change", args=[record.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update(
+        {
+            "status": "enjoined",
+            "why": "Blocked by the district court",
+            "jurisdiction": record.jurisdiction_id,
+        }
+    )
+    data = {k: v for k, v in data.items() if not isinstance(v, (list, dict))}
+    data.update({"versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0"})
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    record.refresh_from_db()
+    assert record.status == "enjoined"
+    latest = record.versions.order_by("-number").first()
+    assert latest.why == "Blocked by the district court" and latest.by == staff_user
+    assert record.versions.filter(values__status="in_force").exists()
+    history = staff_client.get(url)
+    assert b"Blocked by the district court" in history.content
+
+
+def test_admin_refuses_edit_without_reason(staff_client) -> None:
+    record = PolicyRecord.objects.filter(importer="evidence").first()
+    url = reverse("admin:policies_policyrecord_change", args=[record.pk])
+    response = staff_client.post(url, {"status": "failed"})
+    assert response.status_code == 200  # the form re-renders with errors
+    assert PolicyRecordVersion.objects.filter(record=record, values__status="failed").count() == 0
