@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     LT_GOVERNOR = "lt_governor", _("Lieutenant Governor")
     ATTORNEY_GENERAL = "attorney_general", _("Attorney General")
     SECRETARY_OF_STATE = "secretary_of_state", _("Secretary of State")
+    TREASURER = "treasurer", _("Treasurer")
+    AUDITOR = "auditor", _("Auditor")
+    CHIEF_ELECTION_OFFICER = "chief_election_officer", _("Chief Election Officer")
     STATEWIDE_OTHER = "statewide_other", _("Statewide officer")
     STATE_SENATOR = "state_senator", _("State Senator")
     STATE_REPRESENTATIVE = "state_representative", _("State Representative")
@@ -35,9 +38,15 @@ class Role(models.TextChoices):
 class Office(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="offices")
     role = models.CharField(max_length=30, choices=Role.choices)
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="offices")
-    seat = models.PositiveSmallIntegerField(default=1, help_text="1..n for multi-member districts and at-large boards.")
-    title = models.CharField(max_length=200, help_text="How the seat is addressed, e.g. 'Sheriff, Harris County'.")
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
+    )
+    seat = models.PositiveSmallIntegerField(
+        default=1, help_text="1..n for multi-member districts and at-large boards."
+    )
+    title = models.CharField(
+        max_length=200, help_text="How the seat is addressed, e.g. 'Sheriff, Harris County'."
+    )
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -68,7 +77,9 @@ class Office(models.Model):
 
 
 class Person(models.Model):
-    ocd_person_id = models.CharField(max_length=100, unique=True, help_text="ocd-person/<uuid>, or a local id for CSV rosters.")
+    ocd_person_id = models.CharField(
+        max_length=100, unique=True, help_text="ocd-person/<uuid>, or a local id for CSV rosters."
+    )
     name = models.CharField(max_length=200)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
@@ -88,17 +99,28 @@ class Term(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="terms")
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True, help_text="Empty while the term is current.")
+    # Open States gives a current role's scheduled end ("end_date in the future");
+    # it is kept apart so that end_date keeps meaning "this term is over".
+    scheduled_end_date = models.DateField(
+        null=True, blank=True, help_text="When a current term is due to end."
+    )
     end_reason = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=200, blank=True, help_text="The importer and file this term came from.")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="The importer and file this term came from."
+    )
 
     class Meta:
         ordering = ["-start_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "office", "start_date"], condition=models.Q(start_date__isnull=False), name="term_dated_uniq"
+                fields=["person", "office", "start_date"],
+                condition=models.Q(start_date__isnull=False),
+                name="term_dated_uniq",
             ),
             models.UniqueConstraint(
-                fields=["person", "office"], condition=models.Q(start_date__isnull=True), name="term_undated_uniq"
+                fields=["person", "office"],
+                condition=models.Q(start_date__isnull=True),
+                name="term_undated_uniq",
             ),
         ]
         indexes = [
@@ -122,11 +144,17 @@ class ContactKind(models.TextChoices):
 class ContactPoint(models.Model):
     """A way to reach a person or, for vacant or shared seats, an office."""
 
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
-    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
     kind = models.CharField(max_length=10, choices=ContactKind.choices)
     value = models.CharField(max_length=500)
-    classification = models.CharField(max_length=40, blank=True, help_text="capitol, district, primary ...")
+    classification = models.CharField(
+        max_length=40, blank=True, help_text="capitol, district, primary ..."
+    )
     note = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
     verified_on = models.DateField(null=True, blank=True)

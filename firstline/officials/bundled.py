@@ -1,0 +1,7 @@
+"""Steps ``load_bundled`` runs for officials, after geo's (states, counties, places, ZCTAs)."""
+
+STEPS: list[tuple[str, list[str]]] = [
+    ("import_districts", []),
+    ("import_zcta_districts", []),
+    ("import_openstates", []),
+]

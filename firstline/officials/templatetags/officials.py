@@ -1,0 +1,50 @@
+"""Display helpers for contacts: translated office classifications, safe links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+CLASSIFICATIONS = {
+    "capitol": _("Capitol office"),
+    "capitol-mail": _("Capitol mailing address"),
+    "district": _("District office"),
+    "district-mail": _("District mailing address"),
+    "primary": _("Main office"),
+    "home": _("Home office"),
+}
+
+
+@register.filter
+def classification_label(value: str) -> str:
+    return str(CLASSIFICATIONS.get(value, value))
+
+
+@register.filter
+def is_link(value: str) -> bool:
+    """Only http(s) values become links (a source may also be plain text)."""
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+@register.filter
+def address_lines(value: str) -> list[str]:
+    """Open States separates address lines with ';'."""
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+NUMBERED = re.compile(r"^(\d+[A-Za-z]?|[A-Z])$")
+
+
+@register.filter
+def district_label(district: Any) -> str:
+    """'District 7' for numbered districts; names such as '1st Franklin' or 'Ward 1' as they are."""
+    name = getattr(district, "name", "")
+    if NUMBERED.match(name):
+        return gettext("District %(name)s") % {"name": name}
+    return str(name)
