@@ -321,17 +321,15 @@ def _lookup_place(*, query: str, picked: str | None) -> LookupResult:
     if not matches:
         raise lookup_error("no_place", query, status=404)
     chosen = next((m for m in matches if m.ocd_id == picked), None)
+    certain = chosen is not None
     if chosen is None:
-        exact = [m for m in matches if m.short_name.lower() == query.split(",")[0].strip().lower()]
-        if len(exact) == 1 or (len(matches) == 1):
-            chosen = (exact or matches)[0]
-    if chosen is None:
-        # Several places share the name: the resident must pick; show the first
-        # as a placeholder only so the page has a state to render.
-        chosen = matches[0]
-        certain = False
-    else:
-        certain = True
+        name = query.split(",")[0].strip().lower()
+        exact = [m for m in matches if m.short_name.lower() == name or m.name.lower() == name]
+        # "Houston, TX" names both a city and a county: a person typing a name
+        # most likely means the city, but the others stay offered as choices.
+        exact.sort(key=lambda m: (m.kind != JurisdictionKind.PLACE, -(m.population or 0)))
+        chosen = (exact or matches)[0]
+        certain = len(matches) == 1 or len(exact) == 1
     state = chosen.state if chosen.kind != JurisdictionKind.STATE else chosen
     county = place = None
     counties: list[Candidate] = []
@@ -358,7 +356,7 @@ def _lookup_place(*, query: str, picked: str | None) -> LookupResult:
         chambers={},
         districts_certain=False,
     )
-    result.place_matches = matches if not certain or len(matches) > 1 else []
+    result.place_matches = [m for m in matches if m.pk != chosen.pk]
     return result
 
 
@@ -450,7 +448,12 @@ def _assemble(
     districts_certain: bool,
 ) -> LookupResult:
     district_ids = [c.district.pk for cands in chambers.values() for c in cands]
-    where = Q(jurisdiction=state, role__in=STATE_ROLES) | Q(district_id__in=district_ids)
+    # At-large legislators of the state itself: DC's council has no districts in our data.
+    where = (
+        Q(jurisdiction=state, role__in=(*STATE_ROLES, Role.MAYOR))
+        | Q(jurisdiction=state, role__in=LEGISLATOR_ROLES, district__isnull=True)
+        | Q(district_id__in=district_ids)
+    )
     if county is not None:
         where |= Q(jurisdiction=county, role__in=COUNTY_ROLES)
     if place is not None:
@@ -477,9 +480,13 @@ def _assemble(
         block.scorecard_available = True
         block.score = card.get("score")
         block.grade = card.get("grade")
-        block.gaps = [gap_from(g, block.jurisdiction.kind) for g in card.get("gaps", [])]
+        block.gaps = [
+            gap_from(g, block.jurisdiction.kind, usps=block.jurisdiction.usps)
+            for g in card.get("gaps", [])
+        ]
         block.harms = [
-            gap_from(g, block.jurisdiction.kind, harmful=True) for g in card.get("harms", [])
+            gap_from(g, block.jurisdiction.kind, harmful=True, usps=block.jurisdiction.usps)
+            for g in card.get("harms", [])
         ]
     county_block = blocks.get(county.pk) if county else None
     if county_block is not None:
@@ -509,8 +516,11 @@ ACTOR_LABELS = {
 }
 
 
-def gap_from(raw: dict[str, Any], kind: str, harmful: bool = False) -> Gap:
-    actors = [str(label) for label in ACTOR_LABELS.get(kind, ())]
+def gap_from(raw: dict[str, Any], kind: str, harmful: bool = False, usps: str = "") -> Gap:
+    labels = ACTOR_LABELS.get(kind, ())
+    if usps == "DC" and kind == JurisdictionKind.STATE:
+        labels = ACTOR_LABELS[JurisdictionKind.PLACE]
+    actors = [str(label) for label in labels]
     if kind == JurisdictionKind.COUNTY and "sheriff" in raw.get("levels", []):
         actors.append(str(Role.SHERIFF.label))
     return Gap(
@@ -543,8 +553,13 @@ def jurisdiction_block(*, ocd_id: str) -> JurisdictionBlock | None:
     if card is not None:
         block.scorecard_available = True
         block.score, block.grade = card.get("score"), card.get("grade")
-        block.gaps = [gap_from(g, jurisdiction.kind) for g in card.get("gaps", [])]
-        block.harms = [gap_from(g, jurisdiction.kind, harmful=True) for g in card.get("harms", [])]
+        block.gaps = [
+            gap_from(g, jurisdiction.kind, usps=jurisdiction.usps) for g in card.get("gaps", [])
+        ]
+        block.harms = [
+            gap_from(g, jurisdiction.kind, harmful=True, usps=jurisdiction.usps)
+            for g in card.get("harms", [])
+        ]
     if jurisdiction.kind == JurisdictionKind.COUNTY:
         block.agreements_287g = _agreements_287g(jurisdiction)
     return block

@@ -76,7 +76,7 @@ def office_gaps(*, view: OfficeView, campaign: Any = None) -> list[Gap]:
     card = scorecards([jurisdiction]).get(jurisdiction.pk)
     if not card:
         return []
-    gaps = [gap_from(g, jurisdiction.kind) for g in card["gaps"]]
+    gaps = [gap_from(g, jurisdiction.kind, usps=jurisdiction.usps) for g in card["gaps"]]
     if campaign is not None:
         asks = set(campaign.asks.values_list("slug", flat=True))
         if asks:
