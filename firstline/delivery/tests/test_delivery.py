@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from firstline.core.models import AuditEvent
 from firstline.delivery import services
-from firstline.delivery.models import Channel, Delivery, DeliveryStatus, GeographyKind, LetterCopy, Target
+from firstline.delivery.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    GeographyKind,
+    LetterCopy,
+    Target,
+)
 from firstline.officials.models import Role
 from firstline.policies.models import PolicyRecord, RecordStatus
 
@@ -16,7 +23,12 @@ from . import helpers as h
 
 
 def smtp_to(sink):
-    return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": sink.host, "port": sink.port}}}
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port},
+        }
+    }
 
 
 @pytest.fixture
@@ -28,20 +40,31 @@ def rendered(db):
     h.office(il, Role.SHERIFF, address="50 W Washington St, Chicago, IL 60602")
     camp = h.campaign()
     services.target_rule_add(
-        campaign=camp, roles=[Role.SHERIFF], geography=GeographyKind.JURISDICTIONS, jurisdictions=[tx, il]
+        campaign=camp,
+        roles=[Role.SHERIFF],
+        geography=GeographyKind.JURISDICTIONS,
+        jurisdictions=[tx, il],
     )
     services.targets_freeze(campaign=camp)
     services.letters_render_batch(
-        campaign_id=camp.pk, target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True))
+        campaign_id=camp.pk,
+        target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True)),
     )
     return camp
 
 
 @pytest.mark.parametrize(
     ("mode", "switch", "leaves"),
-    [("outbox", False, False), ("outbox", True, False), ("smtp", False, False), ("smtp", True, True)],
+    [
+        ("outbox", False, False),
+        ("outbox", True, False),
+        ("smtp", False, False),
+        ("smtp", True, True),
+    ],
 )
-def test_never_leaves_outbox_unless_mode_and_switch(rendered, settings, smtp_sink, staff_user, mode, switch, leaves):
+def test_never_leaves_outbox_unless_mode_and_switch(
+    rendered, settings, smtp_sink, staff_user, mode, switch, leaves
+):
     settings.DELIVERY_MODE = mode
     settings.MAILERS = smtp_to(smtp_sink)
     if switch:
@@ -59,7 +82,10 @@ def test_never_leaves_outbox_unless_mode_and_switch(rendered, settings, smtp_sin
     else:
         assert smtp_sink.messages == []
     # The print channel is for the postal-only target; nothing is sent for it.
-    assert Delivery.objects.get(campaign=rendered, channel=Channel.PRINT).status == DeliveryStatus.QUEUED
+    assert (
+        Delivery.objects.get(campaign=rendered, channel=Channel.PRINT).status
+        == DeliveryStatus.QUEUED
+    )
     if switch:
         event = AuditEvent.objects.filter(action="delivery.switch_on").latest("at")
         assert event.actor == staff_user
@@ -73,7 +99,9 @@ def test_one_delivery_per_letter_and_channel(rendered):
         Delivery.objects.create(letter=existing.letter, campaign=rendered, channel=existing.channel)
 
 
-def test_refusing_server_retries_with_backoff_then_succeeds(rendered, settings, smtp_sink, monkeypatch):
+def test_refusing_server_retries_with_backoff_then_succeeds(
+    rendered, settings, smtp_sink, monkeypatch
+):
     settings.DELIVERY_MODE = "smtp"
     settings.MAILERS = smtp_to(smtp_sink)
     services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
@@ -81,7 +109,9 @@ def test_refusing_server_retries_with_backoff_then_succeeds(rendered, settings, 
     smtp_sink.refuse = True
     assert services.delivery_pump(campaign_id=rendered.pk) == 0
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
-    assert email.status == DeliveryStatus.QUEUED and email.attempts == 1 and "451" in email.last_error
+    assert (
+        email.status == DeliveryStatus.QUEUED and email.attempts == 1 and "451" in email.last_error
+    )
     assert email.next_attempt_at > timezone.now()  # backing off
     message_id = email.message_id
     assert services.delivery_pump(campaign_id=rendered.pk) == 0  # not due yet: nothing tried
@@ -95,7 +125,9 @@ def test_refusing_server_retries_with_backoff_then_succeeds(rendered, settings, 
     assert msg["Message-ID"] == message_id  # the id stamped at creation survived the retry
 
 
-def test_gives_up_after_max_attempts_then_staff_retry(rendered, settings, smtp_sink, monkeypatch, staff_user):
+def test_gives_up_after_max_attempts_then_staff_retry(
+    rendered, settings, smtp_sink, monkeypatch, staff_user
+):
     settings.DELIVERY_MODE = "smtp"
     settings.DELIVERY_MAX_ATTEMPTS = 2
     settings.MAILERS = smtp_to(smtp_sink)
@@ -105,7 +137,9 @@ def test_gives_up_after_max_attempts_then_staff_retry(rendered, settings, smtp_s
     smtp_sink.refuse = True
     services.delivery_pump(campaign_id=rendered.pk)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
-    assert email.status == DeliveryStatus.FAILED and email.attempts == 2 and "451" in email.last_error
+    assert (
+        email.status == DeliveryStatus.FAILED and email.attempts == 2 and "451" in email.last_error
+    )
     smtp_sink.refuse = False
     assert services.delivery_retry(delivery=email, by=staff_user)
     assert services.delivery_pump(campaign_id=rendered.pk) == 1
@@ -120,7 +154,9 @@ def test_expired_lease_is_swept_and_resent_with_the_same_message_id(rendered, se
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     # A worker claimed the row and died: the row is "sending" with a lease that ran out.
     Delivery.objects.filter(pk=email.pk).update(
-        status=DeliveryStatus.SENDING, lease_token="dead", lease_until=timezone.now() - dt.timedelta(seconds=1)
+        status=DeliveryStatus.SENDING,
+        lease_token="dead",
+        lease_until=timezone.now() - dt.timedelta(seconds=1),
     )
     assert services.delivery_pump(campaign_id=rendered.pk) == 1
     [msg] = smtp_sink.wait_for(1)
@@ -131,7 +167,9 @@ def test_a_live_lease_is_not_taken(rendered, settings):
     services.delivery_start(campaign=rendered)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     Delivery.objects.filter(pk=email.pk).update(
-        status=DeliveryStatus.SENDING, lease_token="alive", lease_until=timezone.now() + dt.timedelta(minutes=1)
+        status=DeliveryStatus.SENDING,
+        lease_token="alive",
+        lease_until=timezone.now() + dt.timedelta(minutes=1),
     )
     assert services.delivery_pump(campaign_id=rendered.pk) == 0
     assert Delivery.objects.get(pk=email.pk).status == DeliveryStatus.SENDING
@@ -148,13 +186,19 @@ def test_per_domain_rate_limit_defers_to_the_next_minute(db, settings, smtp_sink
         # Offices are unique per seat: make three seats.
         from firstline.officials.models import Office
 
-        Office.objects.filter(jurisdiction=tx, role=Role.COUNTY_COMMISSIONER, seat=1).update(seat=10 + i)
+        Office.objects.filter(jurisdiction=tx, role=Role.COUNTY_COMMISSIONER, seat=1).update(
+            seat=10 + i
+        )
     services.target_rule_add(
-        campaign=camp, roles=[Role.COUNTY_COMMISSIONER], geography=GeographyKind.JURISDICTIONS, jurisdictions=[tx]
+        campaign=camp,
+        roles=[Role.COUNTY_COMMISSIONER],
+        geography=GeographyKind.JURISDICTIONS,
+        jurisdictions=[tx],
     )
     services.targets_freeze(campaign=camp)
     services.letters_render_batch(
-        campaign_id=camp.pk, target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True))
+        campaign_id=camp.pk,
+        target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True)),
     )
     services.delivery_switch_set(campaign=camp, enabled=True, by=None)
     services.delivery_start(campaign=camp)
@@ -169,16 +213,28 @@ def test_print_packet_and_marking_by_hand(rendered, staff_user):
 
     services.delivery_start(campaign=rendered)
     il = h.cook()
-    packet = services.print_packet_build(campaign=rendered, scope="county", jurisdiction=il, by=staff_user)
+    packet = services.print_packet_build(
+        campaign=rendered, scope="county", jurisdiction=il, by=staff_user
+    )
     assert packet.pages >= 2 and packet.pdf.read(4) == b"%PDF"
     printed = Delivery.objects.get(campaign=rendered, channel=Channel.PRINT)
     assert printed.status == DeliveryStatus.PRINTED
-    org = Organization.objects.create(name="Chicago Coalition", name_key="chicago coalition", similarity_key="x")
+    org = Organization.objects.create(
+        name="Chicago Coalition", name_key="chicago coalition", similarity_key="x"
+    )
     assert services.delivery_mark(
-        delivery=printed, status=DeliveryStatus.DELIVERED_BY_HAND, on=dt.date(2026, 12, 1), organization=org, by=staff_user
+        delivery=printed,
+        status=DeliveryStatus.DELIVERED_BY_HAND,
+        on=dt.date(2026, 12, 1),
+        organization=org,
+        by=staff_user,
     )
     printed.refresh_from_db()
-    assert (printed.status, printed.delivered_on, printed.delivered_by) == ("delivered_by_hand", dt.date(2026, 12, 1), org)
+    assert (printed.status, printed.delivered_on, printed.delivered_by) == (
+        "delivered_by_hand",
+        dt.date(2026, 12, 1),
+        org,
+    )
 
 
 def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rendered, staff_user):
@@ -202,7 +258,9 @@ def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rend
 
 def test_stale_copies_are_not_sent(rendered):
     tx = h.tarrant()
-    LetterCopy.objects.filter(target__jurisdiction=tx).update(rendered_at=timezone.now() - dt.timedelta(days=1))
+    LetterCopy.objects.filter(target__jurisdiction=tx).update(
+        rendered_at=timezone.now() - dt.timedelta(days=1)
+    )
     PolicyRecord.objects.filter(jurisdiction=tx).update(updated_at=timezone.now())
     assert services.delivery_start(campaign=rendered) == 1  # only Cook's copy
     assert not Delivery.objects.filter(letter__target__jurisdiction=tx).exists()
