@@ -21,24 +21,47 @@ class JurisdictionKind(models.TextChoices):
 class Jurisdiction(models.Model):
     ocd_id = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=10, choices=JurisdictionKind.choices)
-    name = models.CharField(max_length=200, help_text="Full name as the Census writes it, e.g. 'Harris County'.")
-    short_name = models.CharField(max_length=200, help_text="Name without the legal suffix, e.g. 'Harris'.")
-    geoid = models.CharField(max_length=10, help_text="Census GEOID: 2 digits for states, 5 for counties, 7 for places.")
+    name = models.CharField(
+        max_length=200, help_text="Full name as the Census writes it, e.g. 'Harris County'."
+    )
+    short_name = models.CharField(
+        max_length=200, help_text="Name without the legal suffix, e.g. 'Harris'."
+    )
+    geoid = models.CharField(
+        max_length=10, help_text="Census GEOID: 2 digits for states, 5 for counties, 7 for places."
+    )
     usps = models.CharField(max_length=2, help_text="Two-letter postal code of the state.")
     state = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="state_members",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="state_members",
         help_text="The state this county or place is in; empty for states.",
     )
     county = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="primary_places",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="primary_places",
         help_text="For a place: the county holding most of it (the first listed by the Census).",
     )
     counties = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="places",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="places",
         help_text="For a place: every county it lies in.",
     )
-    lsad = models.CharField(max_length=40, blank=True, help_text="Legal/statistical area description, e.g. 'city', 'parish'.")
-    incorporated = models.BooleanField(default=True, help_text="False for census-designated places (no government of their own).")
+    lsad = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Legal/statistical area description, e.g. 'city', 'parish'.",
+    )
+    incorporated = models.BooleanField(
+        default=True, help_text="False for census-designated places (no government of their own)."
+    )
     population = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
@@ -49,7 +72,8 @@ class Jurisdiction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "geoid"], name="jurisdiction_kind_geoid_uniq"),
             models.CheckConstraint(
-                condition=models.Q(kind="state", state__isnull=True) | (~models.Q(kind="state") & models.Q(state__isnull=False)),
+                condition=models.Q(kind="state", state__isnull=True)
+                | (~models.Q(kind="state") & models.Q(state__isnull=False)),
                 name="jurisdiction_state_parent_chk",
             ),
         ]
@@ -90,12 +114,21 @@ class ZctaJurisdiction(models.Model):
     """A ZCTA's overlap with a county or place, weighted by land area."""
 
     zcta = models.ForeignKey(Zcta, on_delete=models.CASCADE, related_name="jurisdiction_links")
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="zcta_links")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="zcta_links"
+    )
     land_area_sqmi = models.FloatField(default=0)
-    weight = models.FloatField(default=0, help_text="Share of the ZCTA's land in this jurisdiction, 0-1.")
+    weight = models.FloatField(
+        default=0, help_text="Share of the ZCTA's land in this jurisdiction, 0-1."
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["zcta", "jurisdiction"], name="zcta_jurisdiction_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["zcta", "jurisdiction"], name="zcta_jurisdiction_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"ZCTA {self.zcta_id} -> jurisdiction {self.jurisdiction_id} ({self.weight:.0%})"
 
 
 class Chamber(models.TextChoices):
@@ -111,14 +144,22 @@ class District(models.Model):
     state = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="districts")
     chamber = models.CharField(max_length=10, choices=Chamber.choices)
     chamber_name = models.CharField(max_length=100, blank=True)
-    title = models.CharField(max_length=100, blank=True, help_text="Title of a member, e.g. 'Senator'.")
+    title = models.CharField(
+        max_length=100, blank=True, help_text="Title of a member, e.g. 'Senator'."
+    )
     name = models.CharField(max_length=100, help_text="District name as Open States uses it.")
-    census_code = models.CharField(max_length=20, blank=True, help_text="Census SLD code, where mapped.")
+    census_code = models.CharField(
+        max_length=20, blank=True, help_text="Census SLD code, where mapped."
+    )
     num_seats = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["state__usps", "chamber", "name"]
-        constraints = [models.UniqueConstraint(fields=["state", "chamber", "name"], name="district_state_chamber_name_uniq")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "chamber", "name"], name="district_state_chamber_name_uniq"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.state.usps} {self.get_chamber_display()} {self.name}"
@@ -131,4 +172,9 @@ class ZctaDistrict(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="zcta_links")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["zcta", "district"], name="zcta_district_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["zcta", "district"], name="zcta_district_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"ZCTA {self.zcta_id} -> district {self.district_id}"

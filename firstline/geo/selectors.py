@@ -44,7 +44,9 @@ def jurisdiction_search(*, query: str, limit: int = 25) -> QuerySet[Jurisdiction
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
     if jurisdiction.kind == JurisdictionKind.STATE:
-        return Jurisdiction.objects.filter(state=jurisdiction, kind=JurisdictionKind.COUNTY).order_by("name")
+        return Jurisdiction.objects.filter(
+            state=jurisdiction, kind=JurisdictionKind.COUNTY
+        ).order_by("name")
     if jurisdiction.kind == JurisdictionKind.COUNTY:
         return jurisdiction.places.filter(incorporated=True).order_by("-population")
     return Jurisdiction.objects.none()
