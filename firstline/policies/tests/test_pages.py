@@ -1,0 +1,180 @@
+"""Tracker pages: content, Spanish, query budgets, staff evidence workflow."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from firstline.core.models import AuditEvent
+from firstline.geo.models import Jurisdiction
+from firstline.policies.models import PolicyRecord, PolicyRecordVersion
+
+pytestmark = pytest.mark.django_db
+
+OCD = "ocd-division/country:us/state:"
+
+
+def jurisdiction_url(ocd_id: str, lang: str = "en") -> str:
+    with translation.override(lang):
+        return reverse("policies:jurisdiction", kwargs={"ocd_id": ocd_id})
+
+
+def test_nassau_page_shows_harm_evidence_and_state_protections(
+    client, django_assert_max_num_queries
+) -> None:
+    url = jurisdiction_url(OCD + "ny/county:nassau")
+    client.get(url)  # warm the per-state cache entry
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Grade " in html and "287(g) agreement in force" in html
+    assert "Nassau County Sheriff" in html and "Agreement (MOA)" in html
+    assert (
+        "Driver&#x27;s licenses regardless of status" in html
+        or "Driver's licenses regardless of status" in html
+    )
+    assert 'class="evidence-link"' in html
+    assert "History of changes" in html
+
+
+def test_new_hampshire_city_page_explains_preemption(client) -> None:
+    html = client.get(jurisdiction_url(OCD + "nh/place:manchester")).content.decode()
+    assert "Preempted: New Hampshire has" in html
+    assert "HB 511" in html
+
+
+def test_state_page_lists_counties_with_grades_within_budget(
+    client, django_assert_max_num_queries
+) -> None:
+    url = jurisdiction_url(OCD + "tx")
+    client.get(url)
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+    html = response.content.decode()
+    assert html.count('<tr><td><a href="/en/') >= 254  # every Texas county, each with its grade
+
+
+def test_spanish_jurisdiction_page(client) -> None:
+    html = client.get(jurisdiction_url(OCD + "il/county:cook", "es")).content.decode()
+    assert 'lang="es"' in html
+    assert "Protecciones" in html and "Calificación" in html
+    assert "Licencias de manejar sin importar el estatus" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_policy_pages_within_budget(client, django_assert_max_num_queries, lang: str) -> None:
+    with translation.override(lang):
+        urls = [
+            reverse("policies:list"),
+            reverse("policies:methodology"),
+            reverse("policies:trend_287g"),
+            reverse("policies:detail", kwargs={"slug": "agreement_287g"}),
+        ]
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get(urls[3]).content.decode()
+    assert "<svg" in html and "Nassau County Sheriff" in html
+
+
+def test_trend_chart_draws_the_models(client) -> None:
+    with translation.override("en"):
+        html = client.get(reverse("policies:trend_287g")).content.decode()
+    assert 'class="trend-chart"' in html
+    assert "Task Force Model" in html and "Jail Enforcement Model" in html
+
+
+def test_home_page_has_the_map_search_and_counts_and_stays_small(
+    client, django_assert_max_num_queries
+) -> None:
+    client.get("/en/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/en/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 600_000
+    html = gzip.decompress(response.content).decode()
+    assert 'name="q"' in html and "Counties" in html
+    assert html.count('<path class="g') > 3000
+    cook = jurisdiction_url(OCD + "il/county:cook").replace("/policies/j/", "/j/")
+    assert f'href="{cook}"' in html
+    assert "<title>Cook County, IL: grade" in html
+
+
+def test_home_map_layer_links_work_without_js(client) -> None:
+    html = client.get("/en/?layer=agreement_287g").content.decode()
+    assert 'href="?layer=agreement_287g#map-heading" aria-current="true"' in html
+    assert 'class="s-harm"' in html and "Harmful policy in force" in html
+    with translation.override("en"):
+        svg = client.get(reverse("policies:map_svg") + "?layer=no_287g")
+    assert svg["Content-Type"].startswith("image/svg+xml") and b"<style>" in svg.content
+
+
+def test_outsiders_cannot_use_the_staff_workflow(client, outsider_user) -> None:
+    client.force_login(outsider_user)
+    cook = Jurisdiction.objects.get(ocd_id=OCD + "il/county:cook")
+    before = PolicyRecord.objects.count()
+    response = client.post(
+        reverse("policies:record_add"), {"jurisdiction": cook.ocd_id, "new-policy": "no_287g"}
+    )
+    assert response.status_code in (302, 403, 404)
+    assert PolicyRecord.objects.count() == before
+    assert "Propose a record" not in client.get(jurisdiction_url(cook.ocd_id)).content.decode()
+
+
+def test_staff_propose_edit_verify(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+) -> None:
+    cook = Jurisdiction.objects.get(ocd_id=OCD + "il/county:cook")
+    page = jurisdiction_url(cook.ocd_id)
+    assert "Propose a record" in staff_client.get(page).content.decode()
+    form = {
+        "jurisdiction": cook.ocd_id,
+        "new-policy": "municipal_id",
+        "new-status": "in_force",
+        "new-instrument": "statute",
+        "new-citation": "Ordinance 24-1234",
+        "new-source_url": "https://example.org/ord",
+        "new-why": "Board vote",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(reverse("policies:record_add"), form)
+    assert response.status_code == 302 and response["Location"].endswith(cook.get_absolute_url())
+    record = PolicyRecord.objects.get(jurisdiction=cook, policy__slug="municipal_id")
+    assert record.confidence == "unverified" and record.level == "county"
+    html = staff_client.get(page).content.decode()
+    assert "Ordinance 24-1234" in html and "badge unverified" in html
+
+    edit = reverse("policies:record_edit", kwargs={"pk": record.pk})
+    values = {
+        "status": "partial",
+        "instrument": "statute",
+        "citation": "Ordinance 24-1234",
+        "source_url": "https://example.org/ord",
+    }
+    response = staff_client.post(edit, {**values, "why": ""})
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    response = staff_client.post(edit, {**values, "why": "Only covers county offices"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "partial"
+
+    response = staff_client.post(reverse("policies:record_verify", kwargs={"pk": record.pk}))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.confidence == "verified" and record.verified_by == staff_user
+    versions = list(PolicyRecordVersion.objects.filter(record=record).order_by("number"))
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert versions[1].why == "Only covers county offices"
+    assert AuditEvent.objects.filter(subject=f"policies.PolicyRecord:{record.pk}").count() == 3
+    html = staff_client.get(page).content.decode()
+    assert "Only covers county offices" in html
+    assert (
+        staff_client.get(reverse("policies:record_verify", kwargs={"pk": record.pk})).status_code
+        == 405
+    )
