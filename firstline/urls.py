@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from firstline.core import views as core_views
-from firstline.officials import views as officials_views
+from firstline.policies import views as policies_views
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -20,7 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("firstline.core.urls")),
     # The jurisdiction page composes geography, officials and (later) the
     # scorecard, so it is named at the top level, not inside one app.
-    path("j/<path:ocd_id>/", officials_views.jurisdiction_detail, name="jurisdiction"),
+    path("j/<path:ocd_id>/", policies_views.jurisdiction_detail, name="jurisdiction"),
     path("", include("firstline.geo.urls")),
     path("officials/", include("firstline.officials.urls")),
     path("policies/", include("firstline.policies.urls")),
