@@ -169,7 +169,7 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # The same answer whether the signature was new, updated or rejected, so
     # the form cannot be used to learn who has signed.
-    return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}), status=303)
+    return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}))
 
 
 def campaign_thanks(request: HttpRequest, slug: str) -> HttpResponse:
