@@ -46,7 +46,7 @@ def _render(camp):
 
 
 def test_preview_counts_by_role_state_and_contact(two_sheriffs):
-    camp, tx, il = two_sheriffs
+    camp, _tx, _il = two_sheriffs
     preview = selectors.target_preview(campaign=camp)
     assert preview.total == 2
     assert dict(preview.by_role) == {Role.SHERIFF: 2}
@@ -108,7 +108,7 @@ def test_changed_records_flag_copies_for_rerender(two_sheriffs):
 
 
 def test_pdf_of_a_letter_has_an_address_page(two_sheriffs):
-    camp, tx, il = two_sheriffs
+    camp, _tx, il = two_sheriffs
     letters = _render(camp)
     pdf, pages = services.letters_pdf(letters=[letters[il.pk]])
     assert pdf.startswith(b"%PDF") and pages >= 2

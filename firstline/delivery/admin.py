@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import (
+    CampaignDelivery,
+    Delivery,
+    DeliveryStatus,
+    LetterCopy,
+    PrintPacket,
+    Response,
+    Target,
+    TargetRule,
+)
+
+
+@admin.register(TargetRule)
+class TargetRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "campaign", "policy", "policy_condition", "language")
+    list_select_related = ("campaign", "policy")
+
+
+@admin.register(CampaignDelivery)
+class CampaignDeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "campaign",
+        "targets_frozen_at",
+        "external_enabled",
+        "external_changed_by",
+        "external_changed_at",
+    )
+    list_select_related = ("campaign", "external_changed_by")
+    # The switch is flipped through the dashboard so that every flip is audited.
+    readonly_fields = (
+        "external_enabled",
+        "external_changed_by",
+        "external_changed_at",
+        "next_pump_at",
+    )
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("title", "holder_name", "usps", "role", "email", "campaign")
+    list_filter = ("role", "usps")
+    list_select_related = ("campaign",)
+    search_fields = ("title", "holder_name", "email")
+    raw_id_fields = ("office", "jurisdiction")
+
+
+@admin.register(LetterCopy)
+class LetterCopyAdmin(admin.ModelAdmin):
+    list_display = ("target", "language", "rendered_at", "stale", "campaign")
+    list_filter = ("stale", "language")
+    list_select_related = ("target", "campaign")
+    raw_id_fields = ("target",)
+
+
+@admin.action(description="Retry failed deliveries")
+def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+    n = sum(
+        services.delivery_retry(delivery=d, by=request.user)
+        for d in queryset.filter(status=DeliveryStatus.FAILED)
+    )
+    messages.success(request, f"{n} deliveries queued again")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "letter",
+        "channel",
+        "status",
+        "mode",
+        "attempts",
+        "to_address",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "mode")
+    list_select_related = ("letter", "letter__target")
+    search_fields = ("to_address", "message_id")
+    raw_id_fields = ("letter", "delivered_by")
+    actions = [retry]
+
+
+@admin.register(PrintPacket)
+class PrintPacketAdmin(admin.ModelAdmin):
+    list_display = ("pk", "campaign", "scope", "jurisdiction", "pages", "created_at")
+    list_select_related = ("campaign", "jurisdiction")
+    raw_id_fields = ("jurisdiction",)
+    filter_horizontal = ()
+    exclude = ("letters",)
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ("target", "kind", "commitment_date", "logged_by", "logged_at")
+    list_filter = ("kind",)
+    list_select_related = ("target", "logged_by")
+    raw_id_fields = ("target", "records")

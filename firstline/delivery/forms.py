@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from firstline.campaigns.models import Organization
+from firstline.geo.models import Jurisdiction
+from firstline.officials.models import Role
+from firstline.policies.models import Policy
+
+from .models import DeliveryStatus, GeographyKind, PacketScope, PolicyCondition, ResponseKind
+
+TARGET_ROLES = [
+    Role.GOVERNOR, Role.ATTORNEY_GENERAL, Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR,
+    Role.MAYOR, Role.COUNCIL_MEMBER, Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF,
+    Role.DISTRICT_ATTORNEY,
+]  # fmt: skip
+
+
+class TargetRuleForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(r.value, r.label) for r in TARGET_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    geography = forms.ChoiceField(label=_("Where"), choices=GeographyKind.choices)
+    states = forms.CharField(label=_("States (postal codes, comma-separated)"), required=False)
+    jurisdictions = forms.CharField(
+        label=_("Counties or places (ocd-division ids, one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    policy = forms.ModelChoiceField(
+        label=_("Policy"), queryset=Policy.objects.all(), required=False
+    )
+    policy_condition = forms.ChoiceField(
+        label=_("Policy status"), choices=PolicyCondition.choices, required=False
+    )
+    min_population = forms.IntegerField(label=_("Minimum population"), required=False, min_value=0)
+    language = forms.ChoiceField(
+        label=_("Letter language"), choices=[("en", _("English")), ("es", _("Spanish"))]
+    )
+
+    def clean_states(self) -> list[str]:
+        return [s.strip().upper() for s in self.cleaned_data["states"].split(",") if s.strip()]
+
+    def clean_jurisdictions(self) -> list[Jurisdiction]:
+        ids = [
+            line.strip() for line in self.cleaned_data["jurisdictions"].splitlines() if line.strip()
+        ]
+        found = list(Jurisdiction.objects.filter(ocd_id__in=ids))
+        missing = set(ids) - {j.ocd_id for j in found}
+        if missing:
+            raise forms.ValidationError(_("Unknown: %(ids)s") % {"ids": ", ".join(sorted(missing))})
+        return found
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("policy_condition") and not data.get("policy"):
+            self.add_error("policy", _("Choose the policy the status refers to."))
+        return data
+
+
+class PacketForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Packet"), choices=PacketScope.choices)
+    jurisdiction = forms.CharField(label=_("County or state (ocd-division id)"), required=False)
+
+    def clean_jurisdiction(self) -> Jurisdiction | None:
+        value = self.cleaned_data["jurisdiction"].strip()
+        if not value:
+            return None
+        try:
+            return Jurisdiction.objects.get(ocd_id=value)
+        except Jurisdiction.DoesNotExist:
+            raise forms.ValidationError(_("Unknown jurisdiction.")) from None
+
+
+class MarkForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (s.value, s.label) for s in (DeliveryStatus.DELIVERED_BY_HAND, DeliveryStatus.MAILED)
+        ]
+    )
+    on = forms.DateField(label=_("Date"))
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.all(), required=False
+    )
+
+
+class ResponseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Response"), choices=ResponseKind.choices)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+    policies = forms.ModelMultipleChoiceField(
+        label=_("Policies committed to"), queryset=Policy.objects.all(), required=False
+    )
+    commitment_date = forms.DateField(label=_("Committed by (date)"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == ResponseKind.COMMITMENT:
+            if not data.get("policies"):
+                self.add_error("policies", _("A commitment names at least one policy."))
+            if not data.get("commitment_date"):
+                self.add_error("commitment_date", _("A commitment has a date."))
+        return data

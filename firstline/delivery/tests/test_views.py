@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from firstline.delivery import services
+from firstline.delivery.models import Delivery, LetterCopy, Target
+from firstline.officials.models import Role
+
+from . import helpers as h
+from .test_delivery import rendered  # noqa: F401 (fixture)
+
+
+def test_dashboard_preview_and_freeze_flow(staff_client, db, django_assert_max_num_queries):
+    h.texas_and_illinois_facts()
+    tx = h.tarrant()
+    h.office(tx, Role.SHERIFF, email="sheriff@tarrantcounty.example.org")
+    camp = h.campaign("flow")
+    url = reverse("delivery:rule_add", args=[camp.slug])
+    response = staff_client.post(
+        url, {"roles": [Role.SHERIFF], "geography": "jurisdictions", "jurisdictions": tx.ocd_id,
+              "policy": h.policy("agreement_287g").pk, "policy_condition": "in_force", "language": "en"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    with django_assert_max_num_queries(25):
+        page = staff_client.get(reverse("delivery:dashboard", args=[camp.slug]))
+    assert page.status_code == 200 and "Preview: 1 target" in page.content.decode()
+    staff_client.post(reverse("delivery:action", args=[camp.slug, "freeze"]))
+    assert Target.objects.filter(campaign=camp).count() == 1
+
+
+def test_staff_only_pages_refuse_outsiders(client, rendered):  # noqa: F811
+    letter = LetterCopy.objects.filter(campaign=rendered).first()
+    for url in (
+        reverse("delivery:dashboard", args=[rendered.slug]),
+        reverse("delivery:letter", args=[letter.pk]),
+        reverse("delivery:progress", args=[rendered.slug]),
+    ):
+        assert client.get(url).status_code == 302  # to the admin login
+
+
+def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_num_queries):  # noqa: F811
+    letter = LetterCopy.objects.filter(campaign=rendered, target__email__gt="").first()
+    page = staff_client.get(reverse("delivery:letter", args=[letter.pk]))
+    assert page.status_code == 200 and "287(g)" in page.content.decode()
+    services.delivery_start(campaign=rendered)
+    services.delivery_pump(campaign_id=rendered.pk)
+    with django_assert_max_num_queries(8):
+        page = staff_client.get(reverse("delivery:progress", args=[rendered.slug]))
+    body = page.content.decode()
+    assert "sent 1" in body and "remaining 0 of 1" in body
+
+
+def test_public_accountability_page(client, rendered, staff_user, django_assert_max_num_queries):  # noqa: F811
+    target = Target.objects.get(campaign=rendered, jurisdiction=h.tarrant())
+    services.response_log(
+        campaign=rendered, target=target, kind="commitment", policies=[h.policy("no_287g")],
+        commitment_date=dt.date(2027, 1, 1), by=staff_user,
+    )  # fmt: skip
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("delivery:accountability", args=[rendered.slug]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "Tarrant" in body
+    es = client.get(f"/es/delivery/{rendered.slug}/accountability/")
+    assert es.status_code == 200
+
+
+def test_campaign_summary_counts(rendered, settings):  # noqa: F811
+    from firstline.delivery.selectors import campaign_delivery_summary
+
+    services.delivery_start(campaign=rendered)
+    services.delivery_pump(campaign_id=rendered.pk)
+    summary = campaign_delivery_summary(campaign=rendered)
+    assert summary["targets"] == 2 and summary["delivered"] == 1 and summary["queued"] == 1
+    assert Delivery.objects.filter(campaign=rendered).count() == 2
