@@ -101,14 +101,16 @@ class CatalogPolicy:
 @dataclass(frozen=True, slots=True)
 class Catalog:
     policies: tuple[CatalogPolicy, ...]
+    protective_max: int = field(init=False)
+    harm_max: int = field(init=False)
 
-    @property
-    def protective_max(self) -> int:
-        return sum(p.weight for p in self.policies if p.protective)
-
-    @property
-    def harm_max(self) -> int:
-        return sum(p.weight for p in self.policies if not p.protective)
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "protective_max", sum(p.weight for p in self.policies if p.protective)
+        )
+        object.__setattr__(
+            self, "harm_max", sum(p.weight for p in self.policies if not p.protective)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,8 +558,11 @@ def scorecards_compute(
         chain_ids = [i for i in _chain_ids(unit) if i in units]
         own = records.get(unit.id, ())
         # A jurisdiction without records of its own scores like any other of its
-        # kind with the same parents: compute that once.
-        memo_key = (unit.kind, *chain_ids[:-1]) if not own else None
+        # kind whose parents hold the same records: compute that once. Parents
+        # without records drop out of the key (every place of a county with no
+        # records shares its state's result), which keeps a national run to a
+        # few hundred distinct computations.
+        memo_key = (unit.kind, *(i for i in chain_ids[:-1] if i in records)) if not own else None
         result = shared.get(memo_key) if memo_key else None
         if result is None:
             chain = [(units[i], records.get(i, ())) for i in chain_ids]
