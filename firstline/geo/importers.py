@@ -37,6 +37,7 @@ PLACES_FILE = "places_2025_gazetteer_acs2023.csv"
 ZCTAS_FILE = "us_geo_zctas.csv"
 ZCTA_COUNTIES_FILE = "us_geo_zcta_counties.csv"
 ZCTA_PLACES_FILE = "us_geo_zcta_places.csv"
+COUSUBS_FILE = "us_geo_county_subdivisions.csv"
 
 STATE_TYPES = {"state", "district"}
 # FUNCSTAT A = active government. F = the "balance" of a consolidated city
@@ -595,13 +596,18 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
 
     path = census_file(directory, ZCTAS_FILE)
     zctas: dict[str, dict[str, Any]] = {}
+    primary_cousub: dict[str, str] = {}
     for line, row in read_rows(
         path,
-        columns=["ZCTA5", "Primary County", "Population", "Land Area", "Latitude", "Longitude"],
-    ):
+        columns=[
+            "ZCTA5", "Primary County", "Primary County Subdivision", "Population", "Land Area",
+            "Latitude", "Longitude",
+        ],
+    ):  # fmt: skip
         cell = Cell(path, line)
         code = cell.geoid(row, "ZCTA5", 5)
         primary = row["Primary County"]
+        primary_cousub[code] = row["Primary County Subdivision"]
         if code in zctas:
             raise ImportFailed(f"duplicate ZCTA {code}", file=path, line=line, field="ZCTA5")
         zctas[code] = {
@@ -616,6 +622,7 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     overlaps: list[tuple[str, int, float]] = []
     skipped = {"county": 0, "place": 0}
     touching = 0
+    has_county: set[str] = set()
     for kind, name, column, digits in (
         (JurisdictionKind.COUNTY, ZCTA_COUNTIES_FILE, "County GEOID", 5),
         (JurisdictionKind.PLACE, ZCTA_PLACES_FILE, "Place GEOID", 7),
@@ -640,6 +647,24 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
                 skipped[kind] += 1
                 continue
             overlaps.append((code, target[0], land))
+            if kind == JurisdictionKind.COUNTY:
+                has_county.add(code)
+
+    # Connecticut: the 2020 relationship file knows the 8 old counties, the
+    # 2025 Gazetteer only the 9 planning regions. A town (county subdivision)
+    # keeps its 5-digit code across the change, so the ZCTA's primary town
+    # names its planning region. Without an overlap file by town we give that
+    # region the whole ZCTA (weight 1): approximate near region borders.
+    region_of_town = town_counties(census_file(directory, COUSUBS_FILE), states={"09"})
+    by_primary_town = 0
+    for code, cousub in primary_cousub.items():
+        if code in has_county or len(cousub) != 10:
+            continue
+        county = region_of_town.get((cousub[:2], cousub[5:]))
+        target = jurisdictions.get((JurisdictionKind.COUNTY, county or ""))
+        if target is not None:
+            overlaps.append((code, target[0], zctas[code]["land_area_sqmi"] or 0.0))
+            by_primary_town += 1
 
     counts, zcta_pks = bulk_upsert(
         Zcta,
@@ -681,6 +706,20 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     total.notes.append(
         _label(counts, "ZctaJurisdiction")
         + f"; skipped {touching} overlaps with no shared land and {skipped['county']} county and"
-        + f" {skipped['place']} place overlaps outside the 50 states + DC"
+        + f" {skipped['place']} place overlaps outside the 50 states + DC (or in CT's old counties);"
+        + f" {by_primary_town} ZCTAs linked to the planning region of their primary town (CT)"
     )
     return total
+
+
+def town_counties(path: Path, *, states: set[str]) -> dict[tuple[str, str], str]:
+    """``(state FIPS, 5-digit county subdivision code) -> current county GEOID`` for ``states``."""
+    towns: dict[tuple[str, str], str] = {}
+    for line, row in read_rows(path, columns=["GEOID", "County GEOID"]):
+        geoid = row["GEOID"]
+        if geoid[:2] not in states:
+            continue
+        cell = Cell(path, line)
+        cell.geoid(row, "GEOID", 10)
+        towns[(geoid[:2], geoid[5:])] = cell.geoid(row, "County GEOID", 5)
+    return towns

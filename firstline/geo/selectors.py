@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
@@ -50,3 +51,73 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdictio
     if jurisdiction.kind == JurisdictionKind.COUNTY:
         return jurisdiction.places.filter(incorporated=True).order_by("-population")
     return Jurisdiction.objects.none()
+
+
+def jurisdiction_pks_by_ocd_id(*, ocd_ids: Iterable[str]) -> dict[str, int]:
+    """Map OCD ids to Jurisdiction pks in two queries, tolerating Open States' spellings.
+
+    Accepts division ids and Open States jurisdiction ids
+    (``ocd-jurisdiction/.../place:houston/government``). Exact matches win; an
+    unmatched place id is retried with the variants Open States is known to
+    write (see ``ocd_id_variants``), and kept only when exactly one
+    jurisdiction answers, so a guess never picks between two candidates.
+    Ids that match nothing are absent from the result.
+    """
+    wanted = {raw: division_id(raw) for raw in ocd_ids}
+    exact = dict(
+        Jurisdiction.objects.filter(ocd_id__in=set(wanted.values())).values_list("ocd_id", "pk")
+    )
+    result = {raw: exact[div] for raw, div in wanted.items() if div in exact}
+    pending = {raw: div for raw, div in wanted.items() if raw not in result and "/place:" in div}
+    if not pending:
+        return result
+    prefixes = {div.rsplit("/place:", 1)[0] for div in pending.values()}
+    index: dict[str, list[int]] = {}
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(ocd_id__startswith=prefix + "/")
+    # Census-designated places have no government of their own: a guessed
+    # match to one (Woodbridge CDP for Woodbridge Township) would be wrong.
+    candidates = Jurisdiction.objects.filter(condition, incorporated=True)
+    for ocd_id, pk in candidates.values_list("ocd_id", "pk"):
+        index.setdefault(ocd_id, []).append(pk)
+        index.setdefault(_squashed(ocd_id), []).append(pk)
+    for raw, div in pending.items():
+        for variant in ocd_id_variants(div):
+            pks = index.get(variant) or index.get(_squashed(variant)) or []
+            if len(set(pks)) == 1:
+                result[raw] = pks[0]
+                break
+    return result
+
+
+def division_id(ocd_id: str) -> str:
+    """``ocd-jurisdiction/…/government`` -> ``ocd-division/…``; division ids pass through."""
+    if ocd_id.startswith("ocd-jurisdiction/"):
+        ocd_id = "ocd-division/" + ocd_id.removeprefix("ocd-jurisdiction/")
+        ocd_id = ocd_id.rsplit("/", 1)[0] if ocd_id.endswith("/government") else ocd_id
+    return ocd_id
+
+
+def ocd_id_variants(ocd_id: str) -> list[str]:
+    """Spellings of a place id that Open States writes differently from the Census name.
+
+    ``saint_paul`` for St. Paul, ``greenbelt_`` with a stray underscore,
+    ``teaneck_township`` with the legal suffix, ``boise`` for "Boise City", and
+    ``place:chesterfield_county`` for a county government.
+    """
+    prefix, _, slug = ocd_id.rpartition("/place:")
+    if not prefix:
+        return []
+    base = [slug.strip("_"), re.sub(r"(^|_)saint_", r"\1st_", slug.strip("_"))]
+    slugs = base + [re.sub(r"_(township|borough|village|town|city)$", "", s) for s in base]
+    slugs += [s + "_city" for s in base]
+    variants = [f"{prefix}/place:{s}" for s in dict.fromkeys(slugs) if s]
+    if slug.endswith("_county"):
+        variants.append(f"{prefix}/county:{slug.removesuffix('_county')}")
+    return variants
+
+
+def _squashed(ocd_id: str) -> str:
+    # "lees_summit" vs "lee_s_summit", "okean" vs "o_kean": compare without underscores.
+    return ocd_id.replace("_", "")
