@@ -114,4 +114,4 @@ def test_unknown_town_is_unmatched(gaz: Gazetteer) -> None:
 def test_state_names_and_normalizing(gaz: Gazetteer) -> None:
     assert gaz.usps_for("LOUISIANA") == "LA"
     assert gaz.usps_for("la") == "LA"
-    assert normalize("Sheriff’s Office, St. Mary") == "sheriff office st mary"
+    assert normalize("Sheriff\u2019s Office, St. Mary") == "sheriff office st mary"
