@@ -123,6 +123,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "firstline_cache",
+        # Score entries, rendered maps and rate-limit keys share this table;
+        # the default of 300 entries would cull them at random.
+        "OPTIONS": {"MAX_ENTRIES": 50000},
     }
 }
 
