@@ -42,7 +42,7 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["title", "role", "jurisdiction", "district", "seat", "holders"]
     list_filter = ["role", "jurisdiction__kind", "jurisdiction__usps"]
     search_fields = ["title", "jurisdiction__name", "jurisdiction__ocd_id", "district__name"]
-    list_select_related = ["jurisdiction", "district"]
+    list_select_related = ["jurisdiction", "district__state"]
     raw_id_fields = ["jurisdiction", "district"]
     inlines = [TermInline, ContactPointInline]
 

@@ -1,0 +1,163 @@
+"""Jurisdiction and office pages: real data, both languages, query budgets."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from firstline.geo.models import Jurisdiction
+from firstline.officials import views
+from firstline.officials.models import Office, Role, Term
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(ocd_id, lang="en"):
+    return f"/{lang}/j/{ocd_id}/"
+
+
+class _Page:
+    """officials.views.jurisdiction_detail, rendered directly: the public /j/ route now
+    belongs to the tracker's richer page, which reuses our offices include."""
+
+    def __init__(self):
+        self.factory = RequestFactory()
+
+    def get(self, path):
+        lang, _, rest = path.strip("/").partition("/")
+        ocd_id = rest.removeprefix("j/")
+        request = self.factory.get(path)
+        request.user = SimpleNamespace(is_authenticated=False, is_staff=False)
+        request.session = {}
+        with translation.override(lang):
+            request.LANGUAGE_CODE = lang
+            try:
+                return views.jurisdiction_detail(request, ocd_id=ocd_id)
+            except Exception as exc:  # Http404 -> a 404 response, as the router would
+                from django.http import Http404, HttpResponseNotFound
+
+                if isinstance(exc, Http404):
+                    return HttpResponseNotFound()
+                raise
+
+
+@pytest.fixture
+def page_client():
+    return _Page()
+
+
+def test_state_page_lists_offices_holders_contacts_and_counties(
+    page_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = page_client.get(_url("ocd-division/country:us/state:tx"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Governor" in html and "Greg Abbott" in html
+    assert "Paul Bettencourt" in html and "paul.bettencourt@senate.texas.gov" in html
+    assert 'href="/en/j/ocd-division/country:us/state:tx/county:harris/"' in html
+    office = Office.objects.get(
+        jurisdiction__usps="TX", role=Role.STATE_SENATOR, district__name="7"
+    )
+    assert f'href="{office.get_absolute_url()}"' in html
+    # No third-party assets: Open States image URLs are never shown.
+    assert not re.search(r"<img[^>]+src=\"https?://", html)
+    assert "house.texas.gov/images" not in html
+
+
+def test_place_page_breadcrumbs_counties_and_mayor(page_client, django_assert_max_num_queries):
+    houston = Jurisdiction.objects.get(ocd_id="ocd-division/country:us/state:tx/place:houston")
+    with django_assert_max_num_queries(6):
+        response = page_client.get(_url(houston.ocd_id))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="/en/j/ocd-division/country:us/state:tx/"' in html
+    assert "Harris County" in html and "Fort Bend County" in html
+    mayor = Office.objects.get(jurisdiction=houston, role=Role.MAYOR)
+    assert f'href="{mayor.get_absolute_url()}"' in html
+
+
+def test_county_page_links_child_places(page_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = page_client.get(_url("ocd-division/country:us/state:tx/county:harris"))
+    assert (
+        'href="/en/j/ocd-division/country:us/state:tx/place:houston/"' in response.content.decode()
+    )
+
+
+def test_office_page_shows_holder_contacts_sources_and_past_holders(
+    client, django_assert_max_num_queries
+):
+    office = Office.objects.get(jurisdiction__usps="TX", role=Role.LT_GOVERNOR)
+    with django_assert_max_num_queries(8):
+        response = client.get(office.get_absolute_url())
+    html = response.content.decode()
+    assert "Dan Patrick" in html and "512-463-0001" in html
+    assert "https://github.com/openstates/people/blob/" in html  # each contact cites its source
+    assert "Aug. 5, 2026" in html  # verified_on
+
+    senate = Office.objects.get(
+        jurisdiction__usps="TX", role=Role.STATE_SENATOR, district__name="7"
+    )
+    # Dan Patrick held TX Senate 7 from 2009 to 2014: a past holder of that seat.
+    assert Term.objects.filter(
+        office=senate, person__name="Dan Patrick", end_date__isnull=False
+    ).exists()
+    response = client.get(senate.get_absolute_url())
+    html = response.content.decode()
+    assert "Past holders" in html and "Dan Patrick" in html and "Paul Bettencourt" in html
+
+
+def test_vacant_seat_page(client):
+    office = (
+        Office.objects.filter(role=Role.GOVERNOR, terms__isnull=True).first()
+        or Office.objects.filter(role=Role.GOVERNOR).exclude(terms__end_date__isnull=True).first()
+    )
+    response = client.get(office.get_absolute_url())
+    assert "No current holder is known" in response.content.decode()
+
+
+def test_spanish_pages(client, page_client):
+    html = page_client.get(_url("ocd-division/country:us/state:tx", "es")).content.decode()
+    assert "Cargos y funcionarios" in html and "Senador(a) estatal" in html
+    office = Office.objects.get(jurisdiction__usps="TX", role=Role.LT_GOVERNOR)
+    html = client.get(office.get_absolute_url().replace("/en/", "/es/")).content.decode()
+    assert "Titular actual" in html and "Oficina del Capitolio" in html
+
+
+def test_unknown_ids_are_404(client, page_client):
+    assert page_client.get(_url("ocd-division/country:us/state:zz")).status_code == 404
+    assert client.get(_url("ocd-division/country:us/state:zz")).status_code == 404
+    assert client.get(reverse("officials:office", kwargs={"pk": 10**9})).status_code == 404
+
+
+def test_routed_jurisdiction_page_reuses_the_offices_include(client):
+    html = client.get(_url("ocd-division/country:us/state:tx")).content.decode()
+    assert "Greg Abbott" in html and "paul.bettencourt@senate.texas.gov" in html
+    assert 'class="data offices"' in html
+
+
+def test_offices_selector_query_count(django_assert_num_queries):
+    from firstline.officials.selectors import offices_for_jurisdiction
+
+    tx = Jurisdiction.objects.get(ocd_id="ocd-division/country:us/state:tx")
+    with django_assert_num_queries(
+        4
+    ):  # offices(+district, jurisdiction), terms(+person), contacts, office contacts
+        offices = offices_for_jurisdiction(jurisdiction=tx)
+        [t.email for o in offices for t in o.current_terms]
+    assert offices[0].role == Role.GOVERNOR
+    senate = [o.district.name for o in offices if o.role == Role.STATE_SENATOR]
+    assert senate[:3] == ["1", "2", "3"]  # natural order, not 1, 10, 11
+
+
+def test_admin_changelists(staff_client, django_assert_max_num_queries):
+    for model in ("office", "person", "term", "contactpoint"):
+        with django_assert_max_num_queries(12):
+            response = staff_client.get(f"/admin/officials/{model}/")
+        assert response.status_code == 200, model
+    office = Office.objects.get(jurisdiction__usps="TX", role=Role.GOVERNOR)
+    assert staff_client.get(f"/admin/officials/office/{office.pk}/change/").status_code == 200
