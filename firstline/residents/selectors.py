@@ -14,11 +14,13 @@ whether the resident confirmed it or the ZIP leaves no doubt.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import (
@@ -26,8 +28,6 @@ from firstline.geo.models import (
     District,
     Jurisdiction,
     JurisdictionKind,
-    Zcta,
-    ZctaDistrict,
     ZctaJurisdiction,
 )
 from firstline.geo.selectors import jurisdiction_search
@@ -222,8 +222,8 @@ def resident_lookup(
     (ocd ids) among the candidates; ``place="none"`` means "not in a city or town"."""
     if zip_text is not None and (zip_text.strip() or not place_query):
         code = zip_parse(text=zip_text)
-        zcta = Zcta.objects.select_related("state").filter(code=code).first()
-        if zcta is None or zcta.state is None:
+        zcta = _zcta_rows(code)
+        if zcta is None:
             raise lookup_error("not_zcta", code, status=404)
         return _lookup_zcta(zcta=zcta, code=code, county=county, place=place, districts=districts)
     query = (place_query or "").strip()[:100]
@@ -234,24 +234,70 @@ def resident_lookup(
     return _lookup_place(query=query, picked=place)
 
 
-def _lookup_zcta(
-    *, zcta: Zcta, code: str, county: str | None, place: str | None, districts: Iterable[str]
-) -> LookupResult:
-    links = list(
-        ZctaJurisdiction.objects.filter(zcta=zcta)
-        .select_related("jurisdiction")
-        .only(
-            "weight",
-            "jurisdiction__ocd_id",
-            "jurisdiction__kind",
-            "jurisdiction__name",
-            "jurisdiction__short_name",
-            "jurisdiction__usps",
-            "jurisdiction__incorporated",
-            "jurisdiction__geoid",
-            "jurisdiction__state_id",
+@dataclass
+class _ZctaRows:
+    state: Jurisdiction
+    links: list[ZctaJurisdiction]
+    districts: list[District]
+
+
+def _zcta_rows(code: str) -> _ZctaRows | None:
+    """The ZCTA's state, overlaps and districts: three indexed lookups in plain SQL
+    (the ORM's query compilation would cost more than the queries), then the
+    jurisdictions and districts themselves from the per-id memo."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, state_id FROM geo_zcta WHERE code = %s", [code])
+        row = cursor.fetchone()
+        if row is None or row[1] is None:
+            return None
+        zcta_id, state_id = row
+        cursor.execute(
+            "SELECT jurisdiction_id, weight FROM geo_zctajurisdiction WHERE zcta_id = %s", [zcta_id]
         )
-    )
+        weights = cursor.fetchall()
+        cursor.execute("SELECT district_id FROM geo_zctadistrict WHERE zcta_id = %s", [zcta_id])
+        district_ids = [r[0] for r in cursor.fetchall()]
+    found = _by_id(Jurisdiction, "j-row", [state_id, *(jid for jid, _w in weights)])
+    links = [
+        ZctaJurisdiction(zcta_id=zcta_id, jurisdiction=found[jid], weight=w)
+        for jid, w in weights
+        if jid in found
+    ]
+    by_id = _by_id(District, "d-row", district_ids)
+    rows = sorted(by_id.values(), key=lambda d: (d.chamber, _natural(d.name)))
+    return _ZctaRows(state=found[state_id], links=links, districts=rows)
+
+
+def _natural(name: str) -> tuple[int, str]:
+    return (int(name), "") if name.isdigit() else (1 << 30, name)
+
+
+def _by_id(model: Any, tag: str, ids: list[int]) -> dict[int, Any]:
+    now = time.monotonic()
+    out: dict[int, Any] = {}
+    missing = []
+    for pk in ids:
+        hit = _memo.get((tag, pk))
+        if hit is not None and hit[0] > now:
+            out[pk] = hit[1]
+        else:
+            missing.append(pk)
+    if missing:
+        qs = model.objects.filter(pk__in=missing)
+        if model is District:
+            qs = qs.select_related("state")
+        for obj in qs:
+            out[obj.pk] = obj
+            _memo[(tag, obj.pk)] = (now + MEMO_SECONDS, obj)
+    return out
+
+
+def _lookup_zcta(
+    *, zcta: _ZctaRows, code: str, county: str | None, place: str | None, districts: Iterable[str]
+) -> LookupResult:
+    links = zcta.links
     counties = _rank(links, JurisdictionKind.COUNTY)
     all_places = _rank(links, JurisdictionKind.PLACE)
     places = [c for c in all_places if c.jurisdiction.incorporated]
@@ -280,16 +326,11 @@ def _lookup_zcta(
     for cand in places:
         cand.selected = cand is chosen_place
 
-    district_links = list(
-        ZctaDistrict.objects.filter(zcta=zcta)
-        .select_related("district")
-        .order_by("district__chamber", "district__name")
-    )
     picked = set(districts)
     chambers: dict[str, list[DistrictCandidate]] = {}
-    for link in district_links:
-        chambers.setdefault(link.district.chamber, []).append(
-            DistrictCandidate(district=link.district, selected=link.district.ocd_id in picked)
+    for district in zcta.districts:
+        chambers.setdefault(district.chamber, []).append(
+            DistrictCandidate(district=district, selected=district.ocd_id in picked)
         )
     for chamber, cands in chambers.items():
         if len(cands) == 1:
@@ -432,6 +473,72 @@ def _agreements_287g(county: Jurisdiction | None) -> list[dict[str, Any]]:
     return integrations.agreements_287g(county)
 
 
+# Public reference data per jurisdiction and per district (offices, holders,
+# contacts, scorecard, 287(g)) is kept in each worker's memory for a minute:
+# a lookup then costs three small geography queries. The keys are jurisdiction
+# and district ids, never a ZIP code, and nothing here is written anywhere.
+MEMO_SECONDS = 60.0
+MEMO_MAX = 20_000
+_memo: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+
+def _memoized(key: tuple[Any, ...], compute: Any) -> Any:
+    now = time.monotonic()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(_memo) >= MEMO_MAX:
+        _memo.clear()
+    _memo[key] = (now + MEMO_SECONDS, value)
+    return value
+
+
+def lookup_memo_clear() -> None:
+    _memo.clear()
+
+
+def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
+    if jurisdiction.kind == JurisdictionKind.STATE:
+        # At-large legislators of the state itself: DC's council has no districts in our data.
+        return Q(jurisdiction=jurisdiction, role__in=(*STATE_ROLES, Role.MAYOR)) | Q(
+            jurisdiction=jurisdiction, role__in=LEGISLATOR_ROLES, district__isnull=True
+        )
+    roles = COUNTY_ROLES if jurisdiction.kind == JurisdictionKind.COUNTY else PLACE_ROLES
+    return Q(jurisdiction=jurisdiction, role__in=roles)
+
+
+def _block_compute(jurisdiction: Jurisdiction) -> JurisdictionBlock:
+    block = JurisdictionBlock(jurisdiction=jurisdiction)
+    block.offices = office_views(
+        offices=offices_queryset().filter(_jurisdiction_where(jurisdiction))
+    )
+    card = scorecards([jurisdiction]).get(jurisdiction.pk)
+    if card is not None:
+        usps = jurisdiction.usps
+        block.scorecard_available = True
+        block.score, block.grade = card.get("score"), card.get("grade")
+        block.gaps = [gap_from(g, jurisdiction.kind, usps=usps) for g in card.get("gaps", [])]
+        block.harms = [
+            gap_from(g, jurisdiction.kind, harmful=True, usps=usps) for g in card.get("harms", [])
+        ]
+    if jurisdiction.kind == JurisdictionKind.COUNTY:
+        block.agreements_287g = _agreements_287g(jurisdiction)
+    return block
+
+
+def jurisdiction_block_for(jurisdiction: Jurisdiction) -> JurisdictionBlock:
+    lang = translation.get_language() or "en"
+    return _memoized(("j", jurisdiction.pk, lang), lambda: _block_compute(jurisdiction))
+
+
+def district_offices(district: District) -> list[OfficeView]:
+    return _memoized(
+        ("d", district.pk),
+        lambda: office_views(offices=offices_queryset().filter(district=district)),
+    )
+
+
 def _assemble(
     *,
     zip_code: str | None,
@@ -447,58 +554,16 @@ def _assemble(
     chambers: dict[str, list[DistrictCandidate]],
     districts_certain: bool,
 ) -> LookupResult:
-    district_ids = [c.district.pk for cands in chambers.values() for c in cands]
-    # At-large legislators of the state itself: DC's council has no districts in our data.
-    where = (
-        Q(jurisdiction=state, role__in=(*STATE_ROLES, Role.MAYOR))
-        | Q(jurisdiction=state, role__in=LEGISLATOR_ROLES, district__isnull=True)
-        | Q(district_id__in=district_ids)
-    )
-    if county is not None:
-        where |= Q(jurisdiction=county, role__in=COUNTY_ROLES)
-    if place is not None:
-        where |= Q(jurisdiction=place, role__in=PLACE_ROLES)
-    views = office_views(offices=offices_queryset().filter(where))
-    by_district: dict[int, list[OfficeView]] = {}
-    blocks = {
-        j.pk: JurisdictionBlock(jurisdiction=j) for j in (state, county, place) if j is not None
-    }
-    for view in views:
-        if view.office.district_id:
-            by_district.setdefault(view.office.district_id, []).append(view)
-        elif view.office.jurisdiction_id in blocks:
-            blocks[view.office.jurisdiction_id].offices.append(view)
     for cands in chambers.values():
         for cand in cands:
-            cand.offices = by_district.get(cand.district.pk, [])
-
-    cards = scorecards([b.jurisdiction for b in blocks.values()])
-    for block in blocks.values():
-        card = cards.get(block.jurisdiction.pk)
-        if card is None:
-            continue
-        block.scorecard_available = True
-        block.score = card.get("score")
-        block.grade = card.get("grade")
-        block.gaps = [
-            gap_from(g, block.jurisdiction.kind, usps=block.jurisdiction.usps)
-            for g in card.get("gaps", [])
-        ]
-        block.harms = [
-            gap_from(g, block.jurisdiction.kind, harmful=True, usps=block.jurisdiction.usps)
-            for g in card.get("harms", [])
-        ]
-    county_block = blocks.get(county.pk) if county else None
-    if county_block is not None:
-        county_block.agreements_287g = _agreements_287g(county)
-
+            cand.offices = district_offices(cand.district)
     chamber_order = {Chamber.UPPER: 0, Chamber.UNICAMERAL: 0, Chamber.LOWER: 1}
     return LookupResult(
         zip=zip_code,
         query=query,
-        state=blocks[state.pk],
-        county=county_block,
-        place=blocks.get(place.pk) if place else None,
+        state=jurisdiction_block_for(state),
+        county=jurisdiction_block_for(county) if county else None,
+        place=jurisdiction_block_for(place) if place else None,
         counties=counties,
         places=places,
         unincorporated_share=unincorporated_share,
@@ -545,21 +610,4 @@ def jurisdiction_block(*, ocd_id: str) -> JurisdictionBlock | None:
     jurisdiction = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
     if jurisdiction is None:
         return None
-    block = JurisdictionBlock(jurisdiction=jurisdiction)
-    block.offices = office_views(
-        offices=offices_queryset().filter(jurisdiction=jurisdiction, district__isnull=True)
-    )
-    card = scorecards([jurisdiction]).get(jurisdiction.pk)
-    if card is not None:
-        block.scorecard_available = True
-        block.score, block.grade = card.get("score"), card.get("grade")
-        block.gaps = [
-            gap_from(g, jurisdiction.kind, usps=jurisdiction.usps) for g in card.get("gaps", [])
-        ]
-        block.harms = [
-            gap_from(g, jurisdiction.kind, harmful=True, usps=jurisdiction.usps)
-            for g in card.get("harms", [])
-        ]
-    if jurisdiction.kind == JurisdictionKind.COUNTY:
-        block.agreements_287g = _agreements_287g(jurisdiction)
-    return block
+    return jurisdiction_block_for(jurisdiction)

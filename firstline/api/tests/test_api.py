@@ -6,7 +6,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_lookup_json(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(14):
+    from firstline.residents.selectors import lookup_memo_clear
+
+    lookup_memo_clear()
+    # Cold: each jurisdiction and district is loaded once, in a bounded number of queries
+    # (4 per office list, 3 per scorecard), whatever the number of offices.
+    with django_assert_max_num_queries(60):
+        client.get("/api/v1/lookup", {"zip": "77002"})
+    # Warm: three small geography queries, nothing per office or per district.
+    with django_assert_max_num_queries(3):
         response = client.get("/api/v1/lookup", {"zip": "77002"})
     assert response.status_code == 200
     data = response.json()
