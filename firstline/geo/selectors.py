@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind, Zcta
 
@@ -39,8 +39,12 @@ def jurisdiction_search(*, query: str, limit: int = 25) -> QuerySet[Jurisdiction
     )
     if state_hint:
         qs = qs.filter(usps=state_hint)
-    # States first, then the most populous: what a person typing a name most likely means.
-    return qs.select_related("state").order_by("kind", "-population")[:limit]
+    # States first, then the most populous of any kind: what a person typing a
+    # name most likely means ("Houston" is the city, not Houston County).
+    state_first = Case(When(kind=JurisdictionKind.STATE, then=Value(0)), default=Value(1))
+    return qs.select_related("state").order_by(
+        state_first, F("population").desc(nulls_last=True), "name"
+    )[:limit]
 
 
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
