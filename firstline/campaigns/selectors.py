@@ -156,16 +156,27 @@ def jurisdiction_resolve(text: str) -> tuple[Jurisdiction | None, list[Jurisdict
         if state is not None:
             return state, []
         return None, jurisdiction_search(query=name, limit=10)
-    exact = list(
-        _ranked(
-            Jurisdiction.objects.filter(usps=usps).filter(
-                Q(name__iexact=name) | Q(short_name__iexact=name)
-            )
-        )[:10]
+    # The state by its postal code among the 51 states (the (kind, geoid)
+    # index narrows to them), then the exact spelling the datalist offers,
+    # served by the (state, kind, name) index; the case-insensitive search
+    # runs only on a miss.
+    state_id = (
+        Jurisdiction.objects.filter(kind=JurisdictionKind.STATE, usps=usps)
+        .values_list("pk", flat=True)
+        .first()
     )
-    by_full_name = [j for j in exact if j.name.casefold() == name.casefold()]
-    if len(by_full_name) == 1:
-        return by_full_name[0], []
+    if state_id is None:
+        return None, []
+    local = Jurisdiction.objects.filter(
+        state_id=state_id, kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.PLACE]
+    )
+    exact = list(local.filter(name=name)[:2])
     if len(exact) == 1:
         return exact[0], []
-    return None, exact or jurisdiction_search(query=f"{name}, {usps}", limit=10)
+    loose = list(_ranked(local.filter(Q(name__iexact=name) | Q(short_name__iexact=name)))[:10])
+    by_full_name = [j for j in loose if j.name.casefold() == name.casefold()]
+    if len(by_full_name) == 1:
+        return by_full_name[0], []
+    if len(loose) == 1:
+        return loose[0], []
+    return None, loose or jurisdiction_search(query=f"{name}, {usps}", limit=10)

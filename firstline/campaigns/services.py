@@ -7,6 +7,7 @@ members, or a staff member and the purge job, cannot both act on one row.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -132,7 +133,7 @@ def organization_get_or_create(
             org.website = website
         return org, False
     try:
-        with transaction.atomic():
+        with _atomic_if_nested():
             org = Organization.objects.create(
                 name=name,
                 name_key=key,
@@ -144,6 +145,15 @@ def organization_get_or_create(
     except IntegrityError:
         return lookup.get(), False
     return org, True
+
+
+def _atomic_if_nested() -> Any:
+    """A savepoint when inside a transaction (so a lost race does not poison
+    it); nothing in autocommit mode, where the failed INSERT rolls back alone
+    and a savepoint would only add round trips."""
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
 
 
 def organization_near_duplicate(*, organization: Organization) -> Organization | None:
@@ -231,50 +241,51 @@ def signature_submit(
     language = language if language in ("en", "es") else "en"
     email = normalize_email(contact_email)
     email_hash = lookup_hash(email)
+    # The organization is committed on its own: it is shared by campaigns, and
+    # one left behind by a failed request is purged with the orphans.
+    org, org_created = organization_get_or_create(
+        name=org_name, website=org_website, type=org_type, home_jurisdiction=home_jurisdiction
+    )
+    fields: dict[str, Any] = {
+        "contact_name": clean_text(contact_name, max_length=120),
+        "contact_role": clean_text(contact_role, max_length=120),
+        "language": language,
+    }
+    # Insert first: new signatures are the common case, and the unique
+    # constraint answers "does it exist?" atomically, with no lookup before.
+    try:
+        with transaction.atomic():
+            signature = Signature.objects.create(
+                campaign=campaign,
+                organization=org,
+                email_hash=email_hash,
+                contact_email=email,
+                near_duplicate_of=organization_near_duplicate(organization=org)
+                if org_created
+                else None,
+                **fields,
+            )
+            signature_send_verification(signature=signature, campaign=campaign, organization=org)
+        return SubmitResult(signature=signature, created=True, email_sent=True)
+    except IntegrityError:
+        pass  # this organization + email already signed (maybe a racing request a moment ago)
     with transaction.atomic():
-        org, _org_created = organization_get_or_create(
-            name=org_name, website=org_website, type=org_type, home_jurisdiction=home_jurisdiction
-        )
-        fields: dict[str, Any] = {
-            "contact_name": clean_text(contact_name, max_length=120),
-            "contact_role": clean_text(contact_role, max_length=120),
-            "language": language,
-        }
-        created = False
-        signature = Signature.objects.filter(
+        # The row lock serializes concurrent re-submissions of one signature,
+        # so the count and the fields below are never lost updates.
+        signature = Signature.objects.select_for_update().get(
             campaign=campaign, organization=org, email_hash=email_hash
-        ).first()
-        if signature is None:
-            near = organization_near_duplicate(organization=org)
-            try:
-                with transaction.atomic():
-                    signature = Signature.objects.create(
-                        campaign=campaign,
-                        organization=org,
-                        email_hash=email_hash,
-                        contact_email=email,
-                        near_duplicate_of=near,
-                        **fields,
-                    )
-                    created = True
-            except IntegrityError:
-                signature = Signature.objects.get(
-                    campaign=campaign, organization=org, email_hash=email_hash
-                )
-        if not created:
-            updates: dict[str, Any] = {
-                "submit_count": F("submit_count") + 1,
-                "updated_at": timezone.now(),
-            }
-            if signature.status == SignatureStatus.PENDING:
-                # The encrypted field is prepped by the model field even in update().
-                updates.update(fields)
-            Signature.objects.filter(pk=signature.pk).update(**updates)
-            signature.refresh_from_db()
+        )
+        signature.submit_count += 1
+        update_fields = ["submit_count", "updated_at"]
+        if signature.status == SignatureStatus.PENDING:
+            for name, value in fields.items():
+                setattr(signature, name, value)
+            update_fields += list(fields)
+        signature.save(update_fields=update_fields)
         sent = signature.status != SignatureStatus.REJECTED
         if sent:
             signature_send_verification(signature=signature, campaign=campaign, organization=org)
-    return SubmitResult(signature=signature, created=created, email_sent=sent)
+    return SubmitResult(signature=signature, created=False, email_sent=sent)
 
 
 _VERIFY_SALT = "campaigns.signature.verify"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from firstline.campaigns import abuse, exports, services
 from firstline.campaigns.forms import LetterPreviewForm, SignOnForm
 from firstline.campaigns.letters import letter_render, sample_values
-from firstline.campaigns.models import Campaign, CampaignStatus
+from firstline.campaigns.models import Campaign, CampaignStatus, SignatureStatus
 from firstline.campaigns.selectors import (
     campaign_public_get,
     campaign_signatory_groups,
@@ -42,7 +42,9 @@ def _detail_context(
     request: HttpRequest, campaign: Campaign, form: SignOnForm | None
 ) -> dict[str, Any]:
     language = _language()
-    count = campaign.approved_count  # type: ignore[attr-defined]
+    count = getattr(campaign, "approved_count", None)
+    if count is None:
+        count = campaign.signatures.filter(status=SignatureStatus.APPROVED).count()
     letter = letter_render(
         template=campaign.letter_for(language),
         values=sample_values(campaign=campaign, language=language, signatory_count=count),
@@ -88,7 +90,8 @@ def _reject(
 @require_POST
 @never_cache
 def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = campaign_public_get(slug=slug)
+    # No signatory count here: this is the hot path, and errors re-render rarely.
+    campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(slug=slug).first()
     if campaign is None:
         raise Http404
     if not services.campaign_accepts_signatures(campaign=campaign):
