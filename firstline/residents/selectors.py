@@ -474,10 +474,12 @@ def _agreements_287g(county: Jurisdiction | None) -> list[dict[str, Any]]:
 
 
 # Public reference data per jurisdiction and per district (offices, holders,
-# contacts, scorecard, 287(g)) is kept in each worker's memory for a minute:
+# contacts, scorecard, 287(g)) is kept in each worker's memory for ten minutes:
 # a lookup then costs three small geography queries. The keys are jurisdiction
 # and district ids, never a ZIP code, and nothing here is written anywhere.
-MEMO_SECONDS = 60.0
+# Ten minutes: the data change only by import or staff edit, and expiry makes
+# the next request per jurisdiction pay the full cost again.
+MEMO_SECONDS = 600.0
 MEMO_MAX = 20_000
 _memo: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
