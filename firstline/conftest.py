@@ -9,6 +9,7 @@ always loads (CI starts fresh anyway).
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,10 @@ from django.db import connection
 from firstline import testing
 
 BASE_DIR = Path(settings.BASE_DIR)
+
+# Playwright's sync API runs an event loop in the test thread, which makes
+# Django refuse ORM calls there; e2e tests query the clone DB from that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _dataset_fingerprint() -> str:

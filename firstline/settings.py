@@ -25,7 +25,10 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 FIRSTLINE_ENV = env_choice("FIRSTLINE_ENV", ("development", "production", "test"), "development")
 if not SECRET_KEY and FIRSTLINE_ENV != "production":
     SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # noqa: S105
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if FIRSTLINE_ENV == "production" else ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    [] if FIRSTLINE_ENV == "production" else ["localhost", "127.0.0.1", "[::1]", "testserver"],
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -87,7 +90,9 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -159,6 +164,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve static files straight from the app folders so a
+# fresh checkout (and the test servers) need no collectstatic.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", FIRSTLINE_ENV != "production")
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -169,7 +177,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+)
 
 # --- Email and delivery ----------------------------------------------------------
 # outbox: stored only, viewable by staff (default). smtp: a configured server.
@@ -193,6 +203,9 @@ MAILERS = {
         },
     },
 }
+# Residents' messages written from the lookup page (outside any campaign) leave
+# the outbox only when this second key is on as well as DELIVERY_MODE.
+RESIDENTS_EXTERNAL_DELIVERY = env_bool("RESIDENTS_EXTERNAL_DELIVERY", False)
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_PER_DOMAIN_PER_MINUTE = env_int("DELIVERY_PER_DOMAIN_PER_MINUTE", 600)
 
