@@ -47,7 +47,11 @@
     var challenge = JSON.parse(holder.textContent);
     var solved = false, submitWaiting = false;
 
-    function setStatus(text) { status.setAttribute("data-state", text); }
+    var label = status.querySelector(".pow-text");
+    function setStatus(state) {
+      status.setAttribute("data-state", state);
+      if (label) label.textContent = status.getAttribute("data-" + state) || "";
+    }
 
     function done(n) {
       if (n === null || n === undefined) { setStatus("failed"); return; }

@@ -121,6 +121,10 @@ ES: dict[str, str | tuple[str, str]] = {
     "The anti-spam check failed. Please send the form again.": "La verificación antispam falló. Vuelva a enviar el formulario.",
     "Without JavaScript we can accept only a few sign-ons at a time. Please try again later, or enable JavaScript.": "Sin JavaScript solo podemos aceptar unas pocas adhesiones a la vez. Inténtelo más tarde o active JavaScript.",
     "Too many requests for this email address. Please try again later.": "Demasiadas solicitudes para esta dirección de correo. Inténtelo más tarde.",
+    "Running the anti-spam check in your browser…": "Haciendo la verificación antispam en su navegador…",
+    "Finishing the anti-spam check, then sending…": "Terminando la verificación antispam; luego se envía…",
+    "Anti-spam check done.": "Verificación antispam hecha.",
+    "The anti-spam check could not run; you can still send the form.": "No se pudo hacer la verificación antispam; aun así puede enviar el formulario.",
     "This campaign is closed or not yet open.": "Esta campaña está cerrada o aún no se ha abierto.",
 }
 

@@ -1,0 +1,136 @@
+"""End to end, on the production server (gunicorn + db_worker) over a clone of
+the test database: a browser signs, the email reaches a real SMTP server, the
+link confirms, staff approve in the admin, the public page lists the org."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from firstline import testing
+from firstline.campaigns.models import Campaign, Signature, SignatureStatus
+from firstline.campaigns.tests.factories import LETTER_EN, LETTER_ES
+
+ORG = "Coalición Inmigrante de Houston & Co"
+
+
+def _create_campaign(alias: str, slug: str) -> Campaign:
+    return Campaign.objects.using(alias).create(
+        title="Protect Harris County families",
+        title_es="Protejan a las familias del condado de Harris",
+        slug=slug,
+        letter_en=LETTER_EN,
+        letter_es=LETTER_ES,
+        languages=["en", "es"],
+        status="collecting",
+    )
+
+
+@pytest.mark.e2e
+def test_browser_sign_on_email_link_staff_approval(
+    django_db_setup, django_db_blocker, page, smtp_sink, monkeypatch
+):
+    # Playwright's sync API keeps an idle event loop in this thread; nothing
+    # async touches the database (same as residents' e2e test).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # gunicorn serves static files from STATIC_ROOT only: pow.js must be collected.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    env = {"DELIVERY_MODE": "smtp", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_sink.port)}
+    with django_db_blocker.unblock(), testing.app_server("signon", extra_env=env) as server:
+        with django_db_blocker.unblock():
+            _create_campaign(server.alias, "harris-families")
+            get_user_model().objects.db_manager(server.alias).create_user(
+                "moderator",
+                "mod@example.org",
+                "correct horse battery",
+                is_staff=True,
+                is_superuser=True,
+            )
+        page.goto(server.url + "/es/campaigns/harris-families/")
+        assert "Protejan a las familias" in page.content()
+        page.fill("#id_org_name", ORG)
+        page.fill("#id_org_website", "https://chi.example.org")
+        page.check("input[name=org_type][value=local]")
+        page.fill("#id_home", "Harris County, TX")
+        page.fill("#id_contact_name", "Ana Pérez")
+        page.fill("#id_contact_email", "ana@example.org")
+        page.fill("#id_contact_role", "Directora")
+        # The proof-of-work runs in a worker while a person types; the minimum
+        # fill time is three seconds.
+        page.wait_for_selector("#pow-status[data-state=solved]", state="attached", timeout=30_000)
+        page.wait_for_timeout(3100)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/es/campaigns/harris-families/thanks/"))
+        assert "Revise su correo" in page.content()
+
+        message = smtp_sink.wait_for(1)[0]
+        assert message["X-Envelope-To"] == "ana@example.org"
+        body = testing.message_text(message)
+        assert "Coalición Inmigrante de Houston & Co" in body  # plain text, not HTML-escaped
+        link = next(word for word in body.split() if "/confirm/" in word)
+        path = urlparse(link).path
+        assert path.startswith("/es/campaigns/confirm/")
+        page.goto(server.url + path)
+        page.click("#confirm-signature")
+        assert "su firma está confirmada" in page.content()
+        with django_db_blocker.unblock():
+            sig = Signature.objects.using(server.alias).get()
+            assert sig.status == SignatureStatus.VERIFIED
+
+        # Staff approve in the admin, with the bulk action.
+        page.goto(server.url + "/admin/login/?next=/admin/campaigns/signature/")
+        page.fill("#id_username", "moderator")
+        page.fill("#id_password", "correct horse battery")
+        page.click("input[type=submit]")
+        page.check(f"input[name=_selected_action][value='{sig.pk}']")
+        page.select_option("select[name=action]", "approve")
+        page.click("button[name=index]")
+        page.wait_for_selector(".messagelist")
+        with django_db_blocker.unblock():
+            assert Signature.objects.using(server.alias).get().status == SignatureStatus.APPROVED
+
+        for lang, count_text in (
+            ("en", "1 organization has signed"),
+            ("es", "1 organización ha firmado"),
+        ):
+            page.goto(f"{server.url}/{lang}/campaigns/harris-families/")
+            html = page.content()
+            assert ORG.replace("&", "&amp;") in html and count_text in html
+
+
+def _bench():
+    path = Path(__file__).resolve().parents[3] / "bench" / "signon_burst.py"
+    spec = importlib.util.spec_from_file_location("signon_burst", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["signon_burst"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.e2e
+def test_concurrent_identical_submissions_never_duplicate(django_db_setup, django_db_blocker):
+    """Concurrent POSTs through several gunicorn workers, on this run's database
+    engine (SQLite or PostgreSQL): re-submissions race their originals."""
+    bench = _bench()
+    env = {"SIGNON_BENCH_BYPASS": "1", "FIRSTLINE_ENV": "development"}
+    with (
+        django_db_blocker.unblock(),
+        testing.app_server("burst", extra_env=env, workers=3, with_worker=False) as server,
+    ):
+        with django_db_blocker.unblock():
+            _create_campaign(server.alias, "burst")
+        figures = bench.run_burst(server.url, requests=150, resubmissions=50, threads=16)
+        assert figures["signon_errors"] == 0, figures
+        with django_db_blocker.unblock():
+            qs = Signature.objects.using(server.alias).filter(campaign__slug="burst")
+            assert qs.count() == 100
+            assert qs.values("organization_id", "email_hash").distinct().count() == 100
+            assert sum(qs.values_list("submit_count", flat=True)) == 150
