@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from firstline.geo import ocd
 from firstline.geo.models import Jurisdiction, JurisdictionKind, Zcta, ZctaJurisdiction
@@ -437,6 +437,24 @@ def _label(counts: Counts, name: str) -> str:
     return f"{name}: {counts.summary()}"
 
 
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Plain multi-row INSERT for link tables (no signals, no defaults, pks not needed).
+
+    ``bulk_create`` spends most of its time compiling SQL per object; for
+    ~100k two-key link rows ``executemany`` does the same work in a third of it.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 -- quoted _meta names, values bound
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(sql, rows[start : start + 10_000])
+
+
 def links_sync(
     model: type[models.Model],
     pairs: set[tuple[int, int]],
@@ -449,9 +467,9 @@ def links_sync(
     existing: dict[tuple[int, int], int] = {
         (a, b): pk for pk, a, b in scope.values_list("pk", *fields).iterator(chunk_size=5000)
     }
-    new = [model(**{fields[0]: a, fields[1]: b}) for a, b in sorted(pairs - existing.keys())]
+    new = sorted(pairs - existing.keys())
     stale = [pk for key, pk in existing.items() if key not in pairs]
-    model._default_manager.bulk_create(new, batch_size=2000)
+    insert_rows(model, fields, new)
     for start in range(0, len(stale), 500):
         model._default_manager.filter(pk__in=stale[start : start + 500]).delete()
     counts.inserted = len(new)
@@ -675,30 +693,34 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     total.add(counts)
     total.notes.append(_label(counts, "Zcta"))
 
-    def link_rows() -> Iterator[dict[str, Any]]:
-        for code, jurisdiction_pk, land in overlaps:
-            zcta_land = zctas[code]["land_area_sqmi"] or 0.0
-            weight = min(1.0, round(land / zcta_land, 6)) if zcta_land > 0 else 0.0
-            yield {
-                "zcta_id": zcta_pks[(code,)],
-                "jurisdiction_id": jurisdiction_pk,
-                "land_area_sqmi": land,
-                "weight": weight,
-            }
-
-    counts, link_pks = bulk_upsert(
-        ZctaJurisdiction,
-        progress(link_rows(), label="zcta overlaps", total=len(overlaps)),
-        key=["zcta_id", "jurisdiction_id"],
-        fields=["land_area_sqmi", "weight"],
-        batch_size=5000,
-    )
-    seen = set(link_pks.values())
-    stale = [
-        pk
-        for pk in ZctaJurisdiction.objects.values_list("pk", flat=True).iterator(chunk_size=10000)
-        if pk not in seen
-    ]
+    counts = Counts()
+    existing = {
+        (z, j): (pk, land, weight)
+        for pk, z, j, land, weight in ZctaJurisdiction.objects.values_list(
+            "pk", "zcta_id", "jurisdiction_id", "land_area_sqmi", "weight"
+        ).iterator(chunk_size=10_000)
+    }
+    new: list[tuple[int, int, float, float]] = []
+    changed: list[ZctaJurisdiction] = []
+    seen: set[tuple[int, int]] = set()
+    for code, jurisdiction_pk, land in progress(overlaps, label="zcta overlaps"):
+        zcta_land = zctas[code]["land_area_sqmi"] or 0.0
+        weight = min(1.0, round(land / zcta_land, 6)) if zcta_land > 0 else 0.0
+        pair = (zcta_pks[(code,)], jurisdiction_pk)
+        if pair in seen:
+            raise ImportFailed(f"ZCTA {code} overlaps jurisdiction {jurisdiction_pk} twice")
+        seen.add(pair)
+        current = existing.get(pair)
+        if current is None:
+            new.append((*pair, land, weight))
+        elif abs(current[1] - land) > 1e-9 or abs(current[2] - weight) > 1e-9:
+            changed.append(ZctaJurisdiction(pk=current[0], land_area_sqmi=land, weight=weight))
+        else:
+            counts.noop += 1
+    insert_rows(ZctaJurisdiction, ["zcta_id", "jurisdiction_id", "land_area_sqmi", "weight"], new)
+    ZctaJurisdiction.objects.bulk_update(changed, ["land_area_sqmi", "weight"], batch_size=2000)
+    counts.inserted, counts.updated = len(new), len(changed)
+    stale = [pk for pair, (pk, _land, _weight) in existing.items() if pair not in seen]
     for start in range(0, len(stale), 500):
         ZctaJurisdiction.objects.filter(pk__in=stale[start : start + 500]).delete()
     counts.deleted = len(stale)
