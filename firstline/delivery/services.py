@@ -36,8 +36,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -155,6 +157,17 @@ def delivery_switch_set(*, campaign: Campaign, enabled: bool, by: User) -> Campa
     return state
 
 
+def _valid_email(value: str) -> str:
+    """An address SMTP will accept, or "" (the target then gets a printed letter).
+    Rosters carry typos such as a space inside the local part."""
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
 def targets_freeze(*, campaign: Campaign, by: User = None) -> int:
     """Snapshot the targets (holder, email, address) so later roster imports do
     not change who this campaign writes to."""
@@ -190,7 +203,7 @@ def targets_freeze(*, campaign: Campaign, by: User = None) -> int:
                         usps=office.jurisdiction.usps,
                         title=office.title,
                         holder_name=c.holder_name,
-                        email=c.email.strip(),
+                        email=_valid_email(c.email),
                         postal_address=c.postal_address,
                         language=offices[office.pk],
                     )
@@ -489,9 +502,22 @@ def _build_message(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
-def _record_failure(delivery: Delivery, *, token: str, error: BaseException) -> None:
+def _is_permanent(error: BaseException) -> bool:
+    """Retrying cannot help: a malformed address, or a 5xx from the server."""
+    if isinstance(error, (ValueError, UnicodeError)):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    return False
+
+
+def _record_failure(
+    delivery: Delivery, *, token: str, error: BaseException, permanent: bool = False
+) -> None:
     attempts = delivery.attempts + 1
-    failed = attempts >= settings.DELIVERY_MAX_ATTEMPTS
+    failed = permanent or attempts >= settings.DELIVERY_MAX_ATTEMPTS
     Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
         status=DeliveryStatus.FAILED if failed else DeliveryStatus.QUEUED,
         attempts=attempts,
@@ -549,12 +575,12 @@ def delivery_pump(*, campaign_id: int, budget_seconds: float | None = None) -> i
                 try:
                     message = _build_message(delivery)
                     sender.send(message, route, message_id=delivery.message_id)
-                except (smtplib.SMTPException, OSError, RuntimeError) as exc:
+                except Exception as exc:
                     if not isinstance(exc, smtplib.SMTPResponseException) or isinstance(
                         exc, smtplib.SMTPServerDisconnected
                     ):
                         sender.close()  # reconnect for the next message
-                    _record_failure(delivery, token=token, error=exc)
+                    _record_failure(delivery, token=token, error=exc, permanent=_is_permanent(exc))
                     continue
                 Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
                     status=DeliveryStatus.SENT,

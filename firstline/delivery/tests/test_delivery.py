@@ -264,3 +264,34 @@ def test_stale_copies_are_not_sent(rendered):
     PolicyRecord.objects.filter(jurisdiction=tx).update(updated_at=timezone.now())
     assert services.delivery_start(campaign=rendered) == 1  # only Cook's copy
     assert not Delivery.objects.filter(letter__target__jurisdiction=tx).exists()
+
+
+def test_malformed_address_fails_at_once_and_does_not_stop_the_batch(rendered, settings, smtp_sink):
+    settings.DELIVERY_MODE = "smtp"
+    settings.MAILERS = smtp_to(smtp_sink)
+    services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
+    services.delivery_start(campaign=rendered)
+    email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
+    # Open States holds addresses like "lori garciasander.house@coleg.gov".
+    Delivery.objects.filter(pk=email.pk).update(to_address="lori garcia@example.org")
+    assert services.delivery_pump(campaign_id=rendered.pk) == 0
+    email.refresh_from_db()
+    assert (
+        email.status == DeliveryStatus.FAILED
+        and email.attempts == 1
+        and "Invalid address" in email.last_error
+    )
+
+
+def test_freeze_drops_malformed_addresses_to_print(db):
+    tx = h.tarrant()
+    h.office(tx, Role.SHERIFF, email="lori garciasander.house@coleg.gov")
+    camp = h.campaign("typo")
+    services.target_rule_add(
+        campaign=camp,
+        roles=[Role.SHERIFF],
+        geography=GeographyKind.JURISDICTIONS,
+        jurisdictions=[tx],
+    )
+    services.targets_freeze(campaign=camp)
+    assert Target.objects.get(campaign=camp).email == ""
