@@ -15,10 +15,18 @@ from firstline.officials.models import ContactPoint, Office, Person, Role, Term
 HEADER = ",".join(COLUMNS) + "\n"
 
 
-def _county(slug: str = "travis", name: str = "Travis County", geoid: str = "48453") -> Jurisdiction:
+def _county(
+    slug: str = "travis", name: str = "Travis County", geoid: str = "48453"
+) -> Jurisdiction:
     texas, _ = Jurisdiction.objects.get_or_create(
         ocd_id="ocd-division/country:us/state:tx",
-        defaults={"kind": JurisdictionKind.STATE, "name": "Texas", "short_name": "Texas", "geoid": "48", "usps": "TX"},
+        defaults={
+            "kind": JurisdictionKind.STATE,
+            "name": "Texas",
+            "short_name": "Texas",
+            "geoid": "48",
+            "usps": "TX",
+        },
     )
     county, _ = Jurisdiction.objects.get_or_create(
         ocd_id=f"{texas.ocd_id}/county:{slug}",
@@ -36,8 +44,8 @@ def _run(text: str):
 def test_roster_import_is_idempotent_and_tracks_changes():
     county = _county()
     rows = (
-        f"{county.ocd_id},county_commissioner,2,Ana Example,ana@example.org,555-0100,\"700 Lavaca St, Austin\",roster A,2026-11-01\n"
-        "\"Travis County, TX\",sheriff,,,,,\"5555 Airport Blvd, Austin\",roster A,\n"
+        f'{county.ocd_id},county_commissioner,2,Ana Example,ana@example.org,555-0100,"700 Lavaca St, Austin",roster A,2026-11-01\n'
+        '"Travis County, TX",sheriff,,,,,"5555 Airport Blvd, Austin",roster A,\n'
     )
     first = _run(rows)
     assert (first.inserted, first.updated, first.noop) == (2, 0, 0)
@@ -57,9 +65,11 @@ def test_roster_import_is_idempotent_and_tracks_changes():
 
     changed = _run(rows.replace("ana@example.org", "ana.e@example.org"))
     assert (changed.inserted, changed.updated, changed.noop) == (0, 1, 1)
-    assert list(ContactPoint.objects.filter(person=term.person, kind="email").values_list("value", flat=True)) == [
-        "ana.e@example.org"
-    ]
+    assert list(
+        ContactPoint.objects.filter(person=term.person, kind="email").values_list(
+            "value", flat=True
+        )
+    ) == ["ana.e@example.org"]
 
     # A new holder ends the roster's earlier term.
     _run(rows.replace("Ana Example", "Bo Example"))
@@ -94,10 +104,14 @@ def test_errors_name_the_row_and_column_and_change_nothing(row, line, field):
 def test_command_dry_run_and_template(tmp_path: Path):
     _county()
     path = tmp_path / "roster.csv"
-    path.write_text(HEADER + "48453,sheriff,,Sally Example,sheriff@example.org,,,roster,2026-11-02\n")
+    path.write_text(
+        HEADER + "48453,sheriff,,Sally Example,sheriff@example.org,,,roster,2026-11-02\n"
+    )
     out = io.StringIO()
     call_command("import_officials_csv", str(path), "--dry-run", stdout=out)
-    assert "inserted=1" in out.getvalue() and not Person.objects.filter(name="Sally Example").exists()
+    assert (
+        "inserted=1" in out.getvalue() and not Person.objects.filter(name="Sally Example").exists()
+    )
     call_command("import_officials_csv", str(path), stdout=out)
     assert Person.objects.filter(name="Sally Example").exists()
     header = (Path(settings.DATA_DIR) / "officials" / "template.csv").read_text().splitlines()[0]

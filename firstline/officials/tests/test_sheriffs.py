@@ -13,24 +13,42 @@ from firstline.policies.models import PolicyRecord
 def test_every_county_with_a_287g_sheriff_has_a_sheriff_office():
     counties = set(
         PolicyRecord.objects.filter(
-            policy__slug="agreement_287g", jurisdiction__kind="county", agency_name__icontains="sheriff"
+            policy__slug="agreement_287g",
+            jurisdiction__kind="county",
+            agency_name__icontains="sheriff",
         ).values_list("jurisdiction_id", flat=True)
     )
     out = io.StringIO()
     call_command("create_sheriff_offices", stdout=out)  # load_bundled already ran it once
     assert "inserted=0" in out.getvalue()  # idempotent
-    have = set(Office.objects.filter(role=Role.SHERIFF, jurisdiction_id__in=counties).values_list("jurisdiction_id", flat=True))
+    have = set(
+        Office.objects.filter(role=Role.SHERIFF, jurisdiction_id__in=counties).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )
     assert have == counties
     if counties:
-        office = Office.objects.filter(role=Role.SHERIFF, jurisdiction_id__in=counties, source="ice-287g").select_related("jurisdiction").first()
+        office = (
+            Office.objects.filter(
+                role=Role.SHERIFF, jurisdiction_id__in=counties, source="ice-287g"
+            )
+            .select_related("jurisdiction")
+            .first()
+        )
         assert office is None or office.title == f"Sheriff, {office.jurisdiction.name}"
 
 
 @pytest.mark.django_db
 def test_missing_sheriff_offices_are_created(db):
-    record = PolicyRecord.objects.filter(
-        policy__slug="agreement_287g", jurisdiction__kind="county", agency_name__icontains="sheriff"
-    ).select_related("jurisdiction").first()
+    record = (
+        PolicyRecord.objects.filter(
+            policy__slug="agreement_287g",
+            jurisdiction__kind="county",
+            agency_name__icontains="sheriff",
+        )
+        .select_related("jurisdiction")
+        .first()
+    )
     if record is None:
         pytest.skip("the bundled 287(g) data is not loaded")
     Office.objects.filter(role=Role.SHERIFF, jurisdiction=record.jurisdiction).delete()
