@@ -47,7 +47,7 @@ SLD_NAMES_CSV = CROSSWALKS_DIR / "state_legislative_districts_2024_names.csv.gz"
 # Open States also covers Congress and the territories; Firstline covers the 50
 # states and DC, which is what geo's Jurisdiction table holds.
 NOT_COVERED = frozenset({"US", "PR", "AS", "GU", "MP", "VI"})
-CHAMBER_ROLE = {
+CHAMBER_ROLE: dict[str, Role] = {
     Chamber.UPPER: Role.STATE_SENATOR,
     Chamber.LOWER: Role.STATE_REPRESENTATIVE,
     Chamber.UNICAMERAL: Role.LEGISLATOR,

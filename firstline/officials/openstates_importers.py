@@ -436,7 +436,7 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             "pk", "state__usps", "chamber", "name", "num_seats"
         )
     }
-    offices = {
+    offices: dict[OfficeKey, int] = {
         (j, r, d, s): pk
         for pk, j, r, d, s in Office.objects.values_list(
             "pk", "jurisdiction_id", "role", "district_id", "seat"
@@ -456,7 +456,7 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
                 jid = f"ocd-jurisdiction/country:us/state:{role.usps.lower()}/{role.place[0]}:{role.place[1]}/government"
                 divisions.setdefault(jid, (role.usps, role.place, role.place[1].replace("_", " ")))
     resolved, unmatched = resolve_places(divisions)
-    for jurisdiction, role in resolved.values():
+    for jurisdiction, place_role in resolved.values():
         name = (
             jurisdiction.short_name
             if jurisdiction.kind == JurisdictionKind.PLACE
@@ -464,11 +464,13 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
         )
         title = (
             f"County Executive, {jurisdiction.name}, {jurisdiction.usps}"
-            if role == Role.COUNTY_EXECUTIVE
+            if place_role == Role.COUNTY_EXECUTIVE
             else f"Mayor of {name}, {jurisdiction.usps}"
         )
         ctx.office(
-            (jurisdiction.pk, role, None, 1), title=title, source="openstates-people municipalities"
+            (jurisdiction.pk, place_role, None, 1),
+            title=title,
+            source="openstates-people municipalities",
         )
 
     # Roles -> office keys. Legislative seats are assigned after all people are read.
@@ -540,7 +542,7 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
     }
     current_seat: dict[tuple[str, int], int] = {}
     for district_pk, members in sorted(pending_seats.items()):
-        usps, chamber, seats = district_info[district_pk]
+        usps, seat_chamber, seats = district_info[district_pk]
         members.sort(
             key=lambda m: (
                 m[1].start or date.min,
@@ -570,18 +572,22 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             seat = current_seat.get((person.data["id"], district_pk))
             if seat:
                 assigned.append(
-                    (person, role, (states[usps].pk, CHAMBER_ROLE[chamber], district_pk, seat))
+                    (person, role, (states[usps].pk, CHAMBER_ROLE[seat_chamber], district_pk, seat))
                 )
     for person, role, district_pk, seats in history_multi:
         # A past member of a multi-member district: the seat they hold now, or held last, else seat 1.
-        usps, chamber, _seats = district_info[district_pk]
+        usps, seat_chamber, _seats = district_info[district_pk]
         seat = (
             current_seat.get((person.data["id"], district_pk))
             or held_seat.get((person.data["id"], district_pk))
             or 1
         )
         assigned.append(
-            (person, role, (states[usps].pk, CHAMBER_ROLE[chamber], district_pk, min(seat, seats)))
+            (
+                person,
+                role,
+                (states[usps].pk, CHAMBER_ROLE[seat_chamber], district_pk, min(seat, seats)),
+            )
         )
 
     # Offices that the people need and nobody created yet (lt governors, secretaries of state, ...).
@@ -638,13 +644,13 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             "scheduled_end_date": role.end if current else None,
             "source": f"{TERM_SOURCE} {person.member}"[:200],
         }
-        natural = (row["person_id"], row["office_id"], row["start_date"])
-        previous = terms.get(natural)
+        term_key = (person_pk, ctx.offices[key], role.start)
+        previous = terms.get(term_key)
         if previous is None or (
             previous["end_date"] is not None
             and (row["end_date"] is None or row["end_date"] > previous["end_date"])
         ):
-            terms[natural] = row
+            terms[term_key] = row
     term_counts, _ = bulk_upsert(
         Term,
         progress(list(terms.values()), label="terms"),
@@ -684,9 +690,8 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
         for kind, classification, value, note in _contacts(person.data):
             if not value:
                 continue
-            natural = (person_pk, kind, classification, value[:500])
             contact_rows.setdefault(
-                natural,
+                (person_pk, kind, classification, value[:500]),
                 {
                     "person_id": person_pk,
                     "kind": kind,

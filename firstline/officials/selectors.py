@@ -18,7 +18,7 @@ from firstline.officials.models import ContactKind, ContactPoint, Office, Person
 
 # Display order of offices on a jurisdiction page: the executive first, then the
 # legislature by chamber and district.
-ROLE_ORDER = {
+ROLE_ORDER: dict[str, int] = {
     role: n
     for n, role in enumerate(
         [
@@ -152,9 +152,9 @@ def jurisdiction_page(*, jurisdiction: Jurisdiction) -> dict[str, object]:
     from firstline.geo.selectors import jurisdiction_children
 
     trail: list[Jurisdiction] = []
-    if jurisdiction.state_id:
+    if jurisdiction.state is not None:
         trail.append(jurisdiction.state)
-    if jurisdiction.kind == "place" and jurisdiction.county_id:
+    if jurisdiction.kind == "place" and jurisdiction.county is not None:
         trail.append(jurisdiction.county)
     counties = list(jurisdiction.counties.order_by("name")) if jurisdiction.kind == "place" else []
     children = list(
