@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import email.policy
 import os
 import shutil
 import signal
@@ -57,7 +58,7 @@ def run_sink(port: int, out: Path) -> None:
         def __init__(self) -> None:
             self.fh = out.open("a", buffering=1)
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             mid = ""
             for line in envelope.content.split(b"\r\n", 60):
                 if line.lower().startswith(b"message-id:"):
@@ -136,12 +137,17 @@ def env_for(db: Path, sink: Sink, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         {
-            "SQLITE_PATH": str(db), "DELIVERY_MODE": "smtp", "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(sink.port), "DELIVERY_PER_DOMAIN_PER_MINUTE": "1000000000",
-            "DELIVERY_PUMPS": str(workers), "DELIVERY_BATCH_SIZE": "100", "DELIVERY_PUMP_BUDGET_SECONDS": "600",
+            "SQLITE_PATH": str(db),
+            "DELIVERY_MODE": "smtp",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(sink.port),
+            "DELIVERY_PER_DOMAIN_PER_MINUTE": "1000000000",
+            "DELIVERY_PUMPS": str(workers),
+            "DELIVERY_BATCH_SIZE": "100",
+            "DELIVERY_PUMP_BUDGET_SECONDS": "600",
             "LOG_LEVEL": "WARNING",
         }
-    )  # fmt: skip
+    )
     return env
 
 
@@ -187,7 +193,7 @@ def deliver(
                 "manage.py",
                 "db_worker",
                 "--queue-name",
-                "*",
+                "delivery",
                 "--interval",
                 "0.05",
                 "--no-reload",
@@ -197,7 +203,7 @@ def deliver(
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         for _ in range(workers)
     ]
     peak = 0
@@ -228,8 +234,10 @@ def deliver(
         )
     }
     exactly_once = len(ids) == len(set(ids)) == total and set(ids) == expected
-    print(f"  {label}: {total} letters in {elapsed:.1f}s = {total / elapsed:.0f}/s, exactly_once={exactly_once}, "
-          f"worker peak RSS {peak / 1024:.0f} MB ({seeded})")  # fmt: skip
+    print(
+        f"  {label}: {total} letters in {elapsed:.1f}s = {total / elapsed:.0f}/s, exactly_once={exactly_once}, "
+        f"worker peak RSS {peak / 1024:.0f} MB ({seeded})"
+    )
     return {
         "campaign": campaign,
         "total": total,
@@ -249,7 +257,12 @@ def raw_smtplib(db: Path, campaign: int) -> float:
     import django
 
     django.setup()
+    import logging
+
     from django.conf import settings
+
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     from firstline.delivery.models import Delivery
     from firstline.delivery.services import _build_message
@@ -261,7 +274,9 @@ def raw_smtplib(db: Path, campaign: int) -> float:
     for d in rows:
         msg = _build_message(d)
         msg.extra_headers["Message-ID"] = d.message_id.replace("@", ".raw@")
-        messages.append((msg.from_email, [d.to_address], msg.message().as_bytes()))
+        messages.append(
+            (msg.from_email, [d.to_address], msg.message(policy=email.policy.SMTP).as_bytes())
+        )
     sink = Sink("raw")
     try:
         started = time.monotonic()
@@ -318,8 +333,10 @@ def packets(n: int) -> tuple[float, float, int]:
             ],
             check=True,
         )
-    print(f"  packet of {len(letters)} letters ({pages} pages): merged {merged:.1f}s vs separate {separate:.1f}s "
-          f"= {merged / separate:.2f}")  # fmt: skip
+    print(
+        f"  packet of {len(letters)} letters ({pages} pages): merged {merged:.1f}s vs separate {separate:.1f}s "
+        f"= {merged / separate:.2f}"
+    )
     return merged, separate, len(letters)
 
 

@@ -38,10 +38,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -55,6 +55,7 @@ from firstline.policies.services import policy_record_add
 
 from . import letters as letters_mod
 from . import selectors
+from .mime import LetterEmail
 from .models import (
     CampaignDelivery,
     Channel,
@@ -487,19 +488,33 @@ def _release(rows: Iterable[Delivery], *, token: str, at: Any) -> None:
     )
 
 
-def _build_message(delivery: Delivery) -> EmailMultiAlternatives:
+def _build_message(delivery: Delivery) -> EmailMessage:
     letter = delivery.letter
-    message = EmailMultiAlternatives(
+    return LetterEmail(
         subject=letter.subject,
         body=letter.text,
+        html=render_to_string("delivery/letter_email.html", {"letter": letter}),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to_address],
         headers={"X-Firstline-Delivery": str(delivery.pk), "Content-Language": letter.language},
     )
-    message.attach_alternative(
-        render_to_string("delivery/letter_email.html", {"letter": letter}), "text/html"
-    )
-    return message
+
+
+_MARK_SENT_SQL = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, mode = %s, sent_at = %s, updated_at = %s, "
+    "attempts = attempts + 1, lease_token = '', lease_until = NULL, last_error = '', next_attempt_at = NULL "
+    "WHERE id = %s AND lease_token = %s"
+)
+
+
+def _mark_sent(*, pk: int, token: str, mode: str) -> None:
+    """The hot path's one write per message, committed on its own right after
+    the server's 250 (see the module docstring). Plain SQL because the ORM's
+    query building was a fifth of the per-message cost; the token guard is
+    the same as everywhere else."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SENT_SQL, [DeliveryStatus.SENT.value, mode, now, now, pk, token])
 
 
 def _is_permanent(error: BaseException) -> bool:
@@ -582,16 +597,7 @@ def delivery_pump(*, campaign_id: int, budget_seconds: float | None = None) -> i
                         sender.close()  # reconnect for the next message
                     _record_failure(delivery, token=token, error=exc, permanent=_is_permanent(exc))
                     continue
-                Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
-                    status=DeliveryStatus.SENT,
-                    mode=route.mode,
-                    sent_at=timezone.now(),
-                    attempts=F("attempts") + 1,
-                    lease_token="",
-                    lease_until=None,
-                    last_error="",
-                    next_attempt_at=None,
-                )
+                _mark_sent(pk=delivery.pk, token=token, mode=route.mode)
                 sent += 1
     _schedule_next(campaign_id=campaign_id, now_due=out_of_time)
     return sent
