@@ -1,7 +1,16 @@
-"""Explicit output dicts for /api/v1 (no model is ever dumped whole)."""
+"""Explicit output dicts for /api/v1 (no model is ever dumped whole).
+
+The lookup's body is assembled from JSON text: the parts that describe a
+jurisdiction or a district's legislators are serialized once per memoized
+object (see ``residents.selectors``: per-id, per-language, never per ZIP) and
+reused; only the small per-request part (the ZIP, candidates, picks) is
+serialized per request.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from firstline.geo.models import Jurisdiction
@@ -65,6 +74,78 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
     }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+# (kind, id, language) -> (the memoized source object, its JSON text). The text is
+# reused only while the selectors' memo hands out the very same object, so it
+# is dropped exactly when that is.
+FRAGMENTS_MAX = 20_000
+_fragments: dict[tuple[str, int, str], tuple[object, str]] = {}
+
+
+def _fragment(key: tuple[str, int, str], source: object, build: Callable[[], Any]) -> str:
+    hit = _fragments.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    text = _encode(build())
+    if len(_fragments) >= FRAGMENTS_MAX:
+        _fragments.clear()
+    _fragments[key] = (source, text)
+    return text
+
+
+def block_text(b: JurisdictionBlock, language: str) -> str:
+    return _fragment(("j", b.jurisdiction.pk, language), b, lambda: block_json(b))
+
+
+def offices_text(district_id: int, offices: list[OfficeView]) -> str:
+    return _fragment(("d", district_id, ""), offices, lambda: [office_json(v) for v in offices])
+
+
+def lookup_text(r: LookupResult, language: str) -> str:
+    """``lookup_json(r)`` as JSON text, from cached fragments."""
+    districts = ",".join(
+        _encode(
+            {
+                "ocd_id": c.district.ocd_id,
+                "chamber": c.district.chamber,
+                "name": c.district.name,
+                "selected": c.selected,
+            }
+        )[:-1]
+        + ',"offices":'
+        + offices_text(c.district.pk, c.offices)
+        + "}"
+        for cands in r.chambers.values()
+        for c in cands
+    )
+    head = _encode(
+        {
+            "zip": r.zip,
+            "query": r.query,
+            "certain": {
+                "county": r.county_certain,
+                "place": r.place_certain,
+                "districts": r.districts_certain,
+            },
+            "candidates": _candidates_json(r),
+        }
+    )
+    blocks = ",".join(block_text(b, language) for b in r.blocks)
+    return f'{head[:-1]},"jurisdictions":[{blocks}],"districts":[{districts}]}}'
+
+
+def _candidates_json(r: LookupResult) -> dict[str, Any]:
+    return {
+        "counties": [candidate_json(c) for c in r.counties],
+        "places": [candidate_json(c) for c in r.places],
+        "unincorporated_share": (
+            round(r.unincorporated_share, 4) if r.unincorporated_share is not None else None
+        ),
+        "place_matches": [jurisdiction_json(j) for j in r.place_matches],
+    }
+
+
 def lookup_json(r: LookupResult) -> dict[str, Any]:
     return {
         "zip": r.zip,
@@ -74,14 +155,7 @@ def lookup_json(r: LookupResult) -> dict[str, Any]:
             "place": r.place_certain,
             "districts": r.districts_certain,
         },
-        "candidates": {
-            "counties": [candidate_json(c) for c in r.counties],
-            "places": [candidate_json(c) for c in r.places],
-            "unincorporated_share": (
-                round(r.unincorporated_share, 4) if r.unincorporated_share is not None else None
-            ),
-            "place_matches": [jurisdiction_json(j) for j in r.place_matches],
-        },
+        "candidates": _candidates_json(r),
         "jurisdictions": [block_json(b) for b in r.blocks],
         "districts": [
             {

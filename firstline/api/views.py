@@ -1,7 +1,8 @@
 """/api/v1: read-only JSON. One error shape, ``{"error": "..."}``, everywhere.
 
 Requests are not logged by us (no access log; see docs/api.md), and lookups
-are computed per request, never cached by ZIP.
+are computed per request, never cached by ZIP: only public per-jurisdiction and
+per-district parts are reused (see ``serializers.lookup_text``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ def error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def api_view(func: Callable[..., JsonResponse]) -> Callable[..., HttpResponse]:
+def json_text(text: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(text.encode(), content_type="application/json", status=status)
+
+
+def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET only, CORS-open (public data), a language from ``?lang=``, no caching of lookups."""
 
     @wraps(func)
@@ -46,7 +51,7 @@ def ping(request: HttpRequest) -> JsonResponse:
 
 
 @api_view
-def lookup(request: HttpRequest) -> JsonResponse:
+def lookup(request: HttpRequest) -> HttpResponse:
     data = request.GET
     try:
         result = selectors.resident_lookup(
@@ -58,17 +63,17 @@ def lookup(request: HttpRequest) -> JsonResponse:
         )
     except selectors.LookupError_ as exc:
         return error(exc.message, exc.status)
-    response = JsonResponse(serializers.lookup_json(result))
+    response = json_text(serializers.lookup_text(result, translation.get_language() or "en"))
     response["Cache-Control"] = "no-store"
     return response
 
 
 @api_view
-def jurisdiction(request: HttpRequest, ocd_id: str) -> JsonResponse:
+def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     block = selectors.jurisdiction_block(ocd_id=ocd_id)
     if block is None:
         return error(f"No jurisdiction with id {ocd_id[:200]!r}.", 404)
-    return JsonResponse(serializers.block_json(block))
+    return json_text(serializers.block_text(block, translation.get_language() or "en"))
 
 
 @require_GET

@@ -13,8 +13,11 @@ whether the resident confirmed it or the ZIP leaves no doubt.
 
 from __future__ import annotations
 
+import random
 import re
 import time
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +31,6 @@ from firstline.geo.models import (
     District,
     Jurisdiction,
     JurisdictionKind,
-    ZctaJurisdiction,
 )
 from firstline.geo.selectors import jurisdiction_search
 from firstline.officials.models import ContactKind, ContactPoint, Office, Role, Term
@@ -189,11 +191,11 @@ def looks_like_zip(text: str) -> bool:
 # --- the lookup -------------------------------------------------------------------
 
 
-def _rank(links: Iterable[ZctaJurisdiction], kind: str) -> list[Candidate]:
+def _rank(links: Iterable[tuple[Jurisdiction, float | None]], kind: str) -> list[Candidate]:
     found = [
-        Candidate(jurisdiction=link.jurisdiction, weight=link.weight)
-        for link in links
-        if link.jurisdiction.kind == kind
+        Candidate(jurisdiction=jurisdiction, weight=weight)
+        for jurisdiction, weight in links
+        if jurisdiction.kind == kind
     ]
     # Incorporated places first (they have a government to write to), then by overlap.
     found.sort(
@@ -220,6 +222,7 @@ def resident_lookup(
 ) -> LookupResult:
     """The whole lookup. ``county``, ``place`` and ``districts`` are the resident's picks
     (ocd ids) among the candidates; ``place="none"`` means "not in a city or town"."""
+    memo_refresh()
     if zip_text is not None and (zip_text.strip() or not place_query):
         code = zip_parse(text=zip_text)
         zcta = _zcta_rows(code)
@@ -237,35 +240,91 @@ def resident_lookup(
 @dataclass
 class _ZctaRows:
     state: Jurisdiction
-    links: list[ZctaJurisdiction]
+    links: list[tuple[Jurisdiction, float | None]]
     districts: list[District]
 
 
-def _zcta_rows(code: str) -> _ZctaRows | None:
-    """The ZCTA's state, overlaps and districts: three indexed lookups in plain SQL
-    (the ORM's query compilation would cost more than the queries), then the
-    jurisdictions and districts themselves from the per-id memo."""
-    from django.db import connection
+class ZctaIndex:
+    """Every ZCTA's state, overlapping jurisdictions (with weights) and districts, in flat
+    arrays sorted by code: about 3 MB for the 34,000 ZCTAs, read with one binary search.
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, state_id FROM geo_zcta WHERE code = %s", [code])
-        row = cursor.fetchone()
-        if row is None or row[1] is None:
+    It is public Census geography loaded whole, so its content does not depend on
+    which ZIPs residents typed (a per-ZIP cache would be a list of them in memory).
+    """
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            # Only ZCTAs with a state can be answered; the others read as "no area".
+            cursor.execute("SELECT id, code, state_id FROM geo_zcta WHERE state_id IS NOT NULL")
+            rows = sorted((int(code), pk, state) for pk, code, state in cursor.fetchall())
+            cursor.execute("SELECT zcta_id, jurisdiction_id, weight FROM geo_zctajurisdiction")
+            links = cursor.fetchall()
+            cursor.execute("SELECT zcta_id, district_id FROM geo_zctadistrict")
+            districts = cursor.fetchall()
+        position = {pk: i for i, (_code, pk, _state) in enumerate(rows)}
+        self.codes = array("i", (code for code, _pk, _state in rows))
+        self.states = array("q", (state for _code, _pk, state in rows))
+        grouped_links: list[list[tuple[int, float]]] = [[] for _ in rows]
+        for zcta_id, jid, weight in links:
+            i = position.get(zcta_id)
+            if i is not None:
+                grouped_links[i].append((jid, -1.0 if weight is None else float(weight)))
+        grouped_districts: list[list[int]] = [[] for _ in rows]
+        for zcta_id, did in districts:
+            i = position.get(zcta_id)
+            if i is not None:
+                grouped_districts[i].append(did)
+        self.link_start = array("i", [0])
+        self.link_ids = array("q")
+        self.link_weights = array("d")
+        for group in grouped_links:
+            self.link_ids.extend(jid for jid, _w in group)
+            self.link_weights.extend(w for _jid, w in group)
+            self.link_start.append(len(self.link_ids))
+        self.district_start = array("i", [0])
+        self.district_ids = array("q")
+        for dgroup in grouped_districts:
+            self.district_ids.extend(dgroup)
+            self.district_start.append(len(self.district_ids))
+
+    def get(self, code: str) -> tuple[int, list[tuple[int, float | None]], list[int]] | None:
+        """``(state id, [(jurisdiction id, weight)], [district id])`` of a 5-digit code."""
+        number = int(code)
+        i = bisect_left(self.codes, number)
+        if i == len(self.codes) or self.codes[i] != number:
             return None
-        zcta_id, state_id = row
-        cursor.execute(
-            "SELECT jurisdiction_id, weight FROM geo_zctajurisdiction WHERE zcta_id = %s", [zcta_id]
-        )
-        weights = cursor.fetchall()
-        cursor.execute("SELECT district_id FROM geo_zctadistrict WHERE zcta_id = %s", [zcta_id])
-        district_ids = [r[0] for r in cursor.fetchall()]
-    found = _by_id(Jurisdiction, "j-row", [state_id, *(jid for jid, _w in weights)])
-    links = [
-        ZctaJurisdiction(zcta_id=zcta_id, jurisdiction=found[jid], weight=w)
-        for jid, w in weights
-        if jid in found
-    ]
-    by_id = _by_id(District, "d-row", district_ids)
+        a, b = self.link_start[i], self.link_start[i + 1]
+        links = [
+            (jid, None if w < 0 else w)
+            for jid, w in zip(self.link_ids[a:b], self.link_weights[a:b], strict=True)
+        ]
+        c, d = self.district_start[i], self.district_start[i + 1]
+        return self.states[i], links, list(self.district_ids[c:d])
+
+
+_zcta_index: list[ZctaIndex] = []
+
+
+def zcta_index() -> ZctaIndex:
+    if not _zcta_index:
+        _zcta_index.append(ZctaIndex())
+    return _zcta_index[0]
+
+
+def _zcta_rows(code: str) -> _ZctaRows | None:
+    """The ZCTA's state, overlaps and districts from the in-process index, then the
+    jurisdictions and districts themselves from the per-id memo: no query when warm."""
+    found_zcta = zcta_index().get(code)
+    if found_zcta is None:
+        return None
+    state_id, weights, district_ids = found_zcta
+    found = _by_id(Jurisdiction, _rows, [state_id, *(jid for jid, _w in weights)])
+    if state_id not in found:
+        return None
+    links = [(found[jid], w) for jid, w in weights if jid in found]
+    by_id = _by_id(District, _rows, district_ids)
     rows = sorted(by_id.values(), key=lambda d: (d.chamber, _natural(d.name)))
     return _ZctaRows(state=found[state_id], links=links, districts=rows)
 
@@ -274,12 +333,15 @@ def _natural(name: str) -> tuple[int, str]:
     return (int(name), "") if name.isdigit() else (1 << 30, name)
 
 
-def _by_id(model: Any, tag: str, ids: list[int]) -> dict[int, Any]:
+def _by_id(
+    model: Any, memo: dict[tuple[Any, ...], tuple[float, Any]], ids: list[int]
+) -> dict[int, Any]:
     now = time.monotonic()
+    tag = model.__name__
     out: dict[int, Any] = {}
     missing = []
     for pk in ids:
-        hit = _memo.get((tag, pk))
+        hit = memo.get((tag, pk))
         if hit is not None and hit[0] > now:
             out[pk] = hit[1]
         else:
@@ -290,7 +352,7 @@ def _by_id(model: Any, tag: str, ids: list[int]) -> dict[int, Any]:
             qs = qs.select_related("state")
         for obj in qs:
             out[obj.pk] = obj
-            _memo[(tag, obj.pk)] = (now + MEMO_SECONDS, obj)
+            _memo_put(memo, (tag, obj.pk), obj, now)
     return out
 
 
@@ -474,30 +536,117 @@ def _agreements_287g(county: Jurisdiction | None) -> list[dict[str, Any]]:
 
 
 # Public reference data per jurisdiction and per district (offices, holders,
-# contacts, scorecard, 287(g)) is kept in each worker's memory for ten minutes:
-# a lookup then costs three small geography queries. The keys are jurisdiction
-# and district ids, never a ZIP code, and nothing here is written anywhere.
-# Ten minutes: the data change only by import or staff edit, and expiry makes
-# the next request per jurisdiction pay the full cost again.
+# contacts, scorecard, 287(g)) is kept in each worker's memory: a warm lookup
+# then makes no query at all. The keys are jurisdiction and district ids, never
+# a ZIP code, and nothing here is written anywhere.
+#
+# Freshness: at most every STAMP_SECONDS a worker reads a version stamp of the
+# tables the memo is built from (one query of MAX/COUNT aggregates) and drops
+# what depends on a table that changed. Every path that changes a policy record
+# (the services behind the admin, the staff workflow and the importers) moves
+# the record's updated_at or adds a PolicyRecordVersion, so a lookup reflects a
+# policy change at most STAMP_SECONDS after its commit. New or ended terms, new
+# or removed contacts and offices, and a geography reload are caught the same
+# way. In-place edits the stamp cannot see (a contact's value, a policy's
+# wording) wait for the entry's own expiry, MEMO_SECONDS (jittered so that the
+# entries of a warm worker do not all expire in the same second).
+STAMP_SECONDS = 2.0
 MEMO_SECONDS = 600.0
 MEMO_MAX = 20_000
-_memo: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_rows: dict[tuple[Any, ...], tuple[float, Any]] = {}  # Jurisdiction/District rows (geography)
+_blocks: dict[tuple[Any, ...], tuple[float, Any]] = {}  # per jurisdiction and language
+_offices: dict[tuple[Any, ...], tuple[float, Any]] = {}  # per district
+_stamp: dict[str, Any] = {
+    "checked": -STAMP_SECONDS,
+    "policies": None,
+    "officials": None,
+    "geo": None,
+}
 
 
-def _memoized(key: tuple[Any, ...], compute: Any) -> Any:
+def _memo_put(
+    memo: dict[tuple[Any, ...], tuple[float, Any]], key: tuple[Any, ...], value: Any, now: float
+) -> None:
+    if len(memo) >= MEMO_MAX:
+        memo.clear()
+    memo[key] = (now + MEMO_SECONDS * random.uniform(0.8, 1.0), value)
+
+
+def _memoized(
+    memo: dict[tuple[Any, ...], tuple[float, Any]], key: tuple[Any, ...], compute: Any
+) -> Any:
     now = time.monotonic()
-    hit = _memo.get(key)
+    hit = memo.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     value = compute()
-    if len(_memo) >= MEMO_MAX:
-        _memo.clear()
-    _memo[key] = (now + MEMO_SECONDS, value)
+    _memo_put(memo, key, value, now)
     return value
 
 
 def lookup_memo_clear() -> None:
-    _memo.clear()
+    from firstline.residents import integrations
+
+    _rows.clear()
+    _blocks.clear()
+    _offices.clear()
+    _zcta_index.clear()
+    integrations.catalog_forget()
+    _stamp.update(checked=-STAMP_SECONDS, policies=None, officials=None, geo=None)
+
+
+# One row of aggregates over the tables the memo is built from; every part is an
+# index-only MAX or a COUNT of a table of at most ~50,000 rows (about 3 ms).
+_STAMP_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM policies_policyrecord),
+  (SELECT MAX(updated_at) FROM policies_policyrecord),
+  (SELECT MAX(id) FROM policies_policyrecordversion),
+  (SELECT COUNT(*) FROM policies_policy),
+  (SELECT COUNT(*) FROM officials_term),
+  (SELECT MAX(id) FROM officials_term),
+  (SELECT COUNT(end_date) FROM officials_term),
+  (SELECT COUNT(*) FROM officials_contactpoint),
+  (SELECT MAX(id) FROM officials_contactpoint),
+  (SELECT COUNT(*) FROM officials_office),
+  (SELECT MAX(id) FROM officials_office),
+  (SELECT COUNT(*) FROM geo_zcta),
+  (SELECT MAX(id) FROM geo_zcta),
+  (SELECT MAX(id) FROM geo_zctajurisdiction),
+  (SELECT MAX(id) FROM geo_zctadistrict),
+  (SELECT MAX(id) FROM geo_jurisdiction),
+  (SELECT MAX(id) FROM geo_district)
+"""
+
+
+def _stamp_read() -> dict[str, tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL)
+        row = tuple(cursor.fetchone())
+    return {"policies": row[:4], "officials": row[4:11], "geo": row[11:]}
+
+
+def memo_refresh(*, force: bool = False) -> None:
+    """Drop memoized data whose source tables changed (checked at most every STAMP_SECONDS)."""
+    now = time.monotonic()
+    if not force and now - _stamp["checked"] < STAMP_SECONDS:
+        return
+    stamp = _stamp_read()
+    _stamp["checked"] = now
+    if _stamp["geo"] is not None and stamp["geo"] != _stamp["geo"]:
+        _rows.clear()
+        _zcta_index.clear()
+    if _stamp["officials"] is not None and stamp["officials"] != _stamp["officials"]:
+        _blocks.clear()
+        _offices.clear()
+    if _stamp["policies"] is not None and stamp["policies"] != _stamp["policies"]:
+        from firstline.residents import integrations
+
+        _blocks.clear()
+        integrations.catalog_forget()
+    _stamp.update(stamp)
 
 
 def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
@@ -531,12 +680,13 @@ def _block_compute(jurisdiction: Jurisdiction) -> JurisdictionBlock:
 
 def jurisdiction_block_for(jurisdiction: Jurisdiction) -> JurisdictionBlock:
     lang = translation.get_language() or "en"
-    return _memoized(("j", jurisdiction.pk, lang), lambda: _block_compute(jurisdiction))
+    return _memoized(_blocks, (jurisdiction.pk, lang), lambda: _block_compute(jurisdiction))
 
 
 def district_offices(district: District) -> list[OfficeView]:
     return _memoized(
-        ("d", district.pk),
+        _offices,
+        (district.pk,),
         lambda: office_views(offices=offices_queryset().filter(district=district)),
     )
 
@@ -609,6 +759,7 @@ def office_for_contact(*, office_id: int) -> OfficeView | None:
 
 def jurisdiction_block(*, ocd_id: str) -> JurisdictionBlock | None:
     """One jurisdiction with its scorecard and its at-large offices (not districts)."""
+    memo_refresh()
     jurisdiction = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
     if jurisdiction is None:
         return None
