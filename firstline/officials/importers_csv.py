@@ -26,7 +26,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from firstline.geo.models import District, Jurisdiction, JurisdictionKind
 from firstline.lib.importing import Counts, ImportFailed
@@ -110,7 +110,9 @@ def _role(value: str) -> str | None:
 def office_title(
     *, role: str, jurisdiction: Jurisdiction, district: District | None, seat: int
 ) -> str:
-    label = str(Role(role).label)
+    # Titles are data, stored once: always English, whatever language is active.
+    with translation.override("en"):
+        label = str(Role(role).label)
     if district is not None:
         return f"{label}, {jurisdiction.name} {district.name}"
     if role == Role.SHERIFF:
