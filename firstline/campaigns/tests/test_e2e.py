@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connections
 
 from firstline import testing
 from firstline.campaigns.models import Campaign, Signature, SignatureStatus
@@ -33,9 +34,23 @@ def _create_campaign(alias: str, slug: str) -> Campaign:
     )
 
 
+@pytest.fixture(scope="session")
+def released_db(django_db_setup, django_db_blocker):
+    """Close the database connection earlier tests opened, before Playwright starts.
+
+    Once Playwright's sync API runs an event loop in this thread, Django's
+    connection registry (an asgiref Local) resolves in another context and no
+    longer sees that connection, so ``clone_test_database`` cannot close it and
+    PostgreSQL refuses to copy a database in use. Session-scoped and listed
+    before ``page`` so it runs before the session's ``browser`` fixture.
+    (The general fix belongs in conftest's ``browser`` fixture.)"""
+    with django_db_blocker.unblock():
+        connections.close_all()
+
+
 @pytest.mark.e2e
 def test_browser_sign_on_email_link_staff_approval(
-    django_db_setup, django_db_blocker, page, smtp_sink, monkeypatch
+    released_db, django_db_blocker, page, smtp_sink, monkeypatch
 ):
     # Playwright's sync API keeps an idle event loop in this thread; nothing
     # async touches the database (same as residents' e2e test).
