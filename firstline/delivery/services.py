@@ -501,7 +501,7 @@ def _build_message(delivery: Delivery) -> EmailMessage:
 
 
 _MARK_SENT_SQL = (
-    f"UPDATE {Delivery._meta.db_table} SET status = %s, mode = %s, sent_at = %s, updated_at = %s, "
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, mode = %s, sent_at = %s, updated_at = %s, "  # noqa: S608
     "attempts = attempts + 1, lease_token = '', lease_until = NULL, last_error = '', next_attempt_at = NULL "
     "WHERE id = %s AND lease_token = %s"
 )

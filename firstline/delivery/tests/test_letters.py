@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from firstline.delivery import selectors, services
@@ -112,3 +114,26 @@ def test_pdf_of_a_letter_has_an_address_page(two_sheriffs):
     letters = _render(camp)
     pdf, pages = services.letters_pdf(letters=[letters[il.pk]])
     assert pdf.startswith(b"%PDF") and pages >= 2
+
+
+def test_render_runs_as_batched_tasks(
+    two_sheriffs, django_capture_on_commit_callbacks, monkeypatch
+):
+    from firstline.delivery import tasks
+
+    camp, tx, il = two_sheriffs
+    services.targets_freeze(campaign=camp)
+    queued: list[tuple] = []
+    monkeypatch.setattr(services, "RENDER_BATCH", 1)
+    real = tasks.render_letters
+    monkeypatch.setattr(
+        tasks, "render_letters", SimpleNamespace(enqueue=lambda *args: queued.append(args))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.letters_render_enqueue(campaign=camp) == 2
+    assert len(queued) == 2 and all(len(ids) == 1 for _, ids in queued)
+    for args in queued:
+        real.call(*args)
+    assert LetterCopy.objects.filter(campaign=camp).count() == 2
+    # Nothing missing or stale any more: a second render queues nothing.
+    assert services.letters_render_enqueue(campaign=camp) == 0
