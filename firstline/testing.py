@@ -121,7 +121,21 @@ def clone_test_database(label: str) -> dict[str, Any]:
     name = f"{db['NAME']}_{label}_{uuid.uuid4().hex[:6]}"
     connections.close_all()
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db["NAME"]}"')
+        # A template must be idle. Connections opened by other threads (a
+        # task run inline, an earlier live server) are not closed by
+        # close_all(), so end them here; the test suite reconnects on demand.
+        for _attempt in range(5):
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [db["NAME"]],
+            )
+            try:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db["NAME"]}"')
+                break
+            except Exception as exc:  # noqa: BLE001 - retried, then re-raised
+                if "being accessed by other users" not in str(exc) or _attempt == 4:
+                    raise
+                time.sleep(0.5)
     db["NAME"] = name
     return db
 
