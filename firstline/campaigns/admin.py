@@ -20,7 +20,7 @@ from firstline.campaigns.models import Campaign, Organization, Signature, Signat
 from firstline.lib.crypto import lookup_hash
 
 
-def _transition_action(service: Any, label: str) -> Any:
+def _transition_action(service: Any, label: Any) -> Any:
     def action(
         modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Campaign]
     ) -> None:

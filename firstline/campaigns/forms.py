@@ -57,7 +57,7 @@ class SignOnForm(forms.Form):
         self.fields["homepage"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         home_id = data.get("home_id")
         text = data.get("home") or ""
         jurisdiction: Jurisdiction | None = None

@@ -482,7 +482,7 @@ def signature_import_row(
             **fields,
         )
         return "inserted"
-    changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+    changes: dict[str, Any] = {k: v for k, v in fields.items() if getattr(existing, k) != v}
     if existing.status == SignatureStatus.PENDING:
         changes.update(status=SignatureStatus.VERIFIED, verified_at=timezone.now())
     if not changes:

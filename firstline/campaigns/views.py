@@ -55,9 +55,10 @@ def _detail_context(
     if form is not None and form.is_bound:
         # A fresh timestamp and challenge on every render, including re-renders
         # with errors, so a corrected form is not rejected as stale or replayed.
-        form.data = form.data.copy()
-        form.data["form_ts"] = abuse.form_timestamp()
-        form.data["pow"] = ""
+        data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
+        data["form_ts"] = abuse.form_timestamp()
+        data["pow"] = ""
+        form.data = data
     return {
         "campaign": campaign,
         "letter_html": letter.html,
