@@ -1,10 +1,10 @@
 """Explicit output dicts for /api/v1 (no model is ever dumped whole).
 
 The lookup's body is assembled from JSON text: the parts that describe a
-jurisdiction or a district's legislators are serialized once per memoized
-object (see ``residents.selectors``: per-id, per-language, never per ZIP) and
-reused; only the small per-request part (the ZIP, candidates, picks) is
-serialized per request.
+jurisdiction or a district and its legislators are serialized once per
+memoized object (see ``residents.selectors``: per id and language,
+never per ZIP) and reused; only the small per-request part (the ZIP, the
+candidates, the picks) is serialized per request.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from firstline.geo.models import Jurisdiction
 from firstline.residents.selectors import (
     Candidate,
+    DistrictCandidate,
     Gap,
     JurisdictionBlock,
     LookupResult,
@@ -76,49 +77,46 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-# (kind, id, language) -> (the memoized source object, its JSON text). The text is
-# reused only while the selectors' memo hands out the very same object, so it
-# is dropped exactly when that is.
+# (kind, id, variant) -> (the memoized source object, its JSON fragment). A
+# fragment is reused only while the selectors' memo hands out the very same
+# object, so it is dropped exactly when that is.
 FRAGMENTS_MAX = 20_000
-_fragments: dict[tuple[str, int, str], tuple[object, str]] = {}
+_fragments: dict[tuple[str, int, str], tuple[object, bytes]] = {}
 
 
-def _fragment(key: tuple[str, int, str], source: object, build: Callable[[], Any]) -> str:
+def _fragment(key: tuple[str, int, str], source: object, build: Callable[[], Any]) -> bytes:
     hit = _fragments.get(key)
     if hit is not None and hit[0] is source:
         return hit[1]
-    text = _encode(build())
+    fragment = _encode(build()).encode()
     if len(_fragments) >= FRAGMENTS_MAX:
         _fragments.clear()
-    _fragments[key] = (source, text)
-    return text
+    _fragments[key] = (source, fragment)
+    return fragment
 
 
-def block_text(b: JurisdictionBlock, language: str) -> str:
+def block_fragment(b: JurisdictionBlock, language: str) -> bytes:
     return _fragment(("j", b.jurisdiction.pk, language), b, lambda: block_json(b))
 
 
-def offices_text(district_id: int, offices: list[OfficeView]) -> str:
-    return _fragment(("d", district_id, ""), offices, lambda: [office_json(v) for v in offices])
+def _district_json(c: DistrictCandidate) -> dict[str, Any]:
+    return {
+        "ocd_id": c.district.ocd_id,
+        "chamber": c.district.chamber,
+        "name": c.district.name,
+        "selected": c.selected,
+        "offices": [office_json(v) for v in c.offices],
+    }
 
 
-def lookup_text(r: LookupResult, language: str) -> str:
-    """``lookup_json(r)`` as JSON text, from cached fragments."""
-    districts = ",".join(
-        _encode(
-            {
-                "ocd_id": c.district.ocd_id,
-                "chamber": c.district.chamber,
-                "name": c.district.name,
-                "selected": c.selected,
-            }
-        )[:-1]
-        + ',"offices":'
-        + offices_text(c.district.pk, c.offices)
-        + "}"
-        for cands in r.chambers.values()
-        for c in cands
-    )
+def district_fragment(c: DistrictCandidate) -> bytes:
+    variant = "selected" if c.selected else ""
+    return _fragment(("d", c.district.pk, variant), c.offices, lambda: _district_json(c))
+
+
+def lookup_body(r: LookupResult, language: str) -> bytes:
+    """``lookup_json(r)`` as JSON text: the small per-request head, then the cached
+    jurisdiction and district fragments."""
     head = _encode(
         {
             "zip": r.zip,
@@ -131,8 +129,11 @@ def lookup_text(r: LookupResult, language: str) -> str:
             "candidates": _candidates_json(r),
         }
     )
-    blocks = ",".join(block_text(b, language) for b in r.blocks)
-    return f'{head[:-1]},"jurisdictions":[{blocks}],"districts":[{districts}]}}'
+    blocks = b",".join(block_fragment(b, language) for b in r.blocks)
+    districts = b",".join(district_fragment(c) for cands in r.chambers.values() for c in cands)
+    return b"".join(
+        (head[:-1].encode(), b',"jurisdictions":[', blocks, b'],"districts":[', districts, b"]}")
+    )
 
 
 def _candidates_json(r: LookupResult) -> dict[str, Any]:
@@ -157,15 +158,5 @@ def lookup_json(r: LookupResult) -> dict[str, Any]:
         },
         "candidates": _candidates_json(r),
         "jurisdictions": [block_json(b) for b in r.blocks],
-        "districts": [
-            {
-                "ocd_id": c.district.ocd_id,
-                "chamber": c.district.chamber,
-                "name": c.district.name,
-                "selected": c.selected,
-                "offices": [office_json(v) for v in c.offices],
-            }
-            for cands in r.chambers.values()
-            for c in cands
-        ],
+        "districts": [_district_json(c) for cands in r.chambers.values() for c in cands],
     }

@@ -2,7 +2,7 @@
 
 Requests are not logged by us (no access log; see docs/api.md), and lookups
 are computed per request, never cached by ZIP: only public per-jurisdiction and
-per-district parts are reused (see ``serializers.lookup_text``).
+per-district parts are reused (see ``serializers.lookup_body``).
 """
 
 from __future__ import annotations
@@ -15,16 +15,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from firstline.api import openapi, serializers
+from firstline.api import compression, openapi, serializers
 from firstline.residents import selectors
 
 
 def error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def json_text(text: str, status: int = 200) -> HttpResponse:
-    return HttpResponse(text.encode(), content_type="application/json", status=status)
 
 
 def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -63,7 +59,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
         )
     except selectors.LookupError_ as exc:
         return error(exc.message, exc.status)
-    response = json_text(serializers.lookup_text(result, translation.get_language() or "en"))
+    body = serializers.lookup_body(result, translation.get_language() or "en")
+    response = compression.json_response(request, body)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -73,7 +70,8 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     block = selectors.jurisdiction_block(ocd_id=ocd_id)
     if block is None:
         return error(f"No jurisdiction with id {ocd_id[:200]!r}.", 404)
-    return json_text(serializers.block_text(block, translation.get_language() or "en"))
+    fragment = serializers.block_fragment(block, translation.get_language() or "en")
+    return compression.json_response(request, fragment)
 
 
 @require_GET

@@ -636,8 +636,11 @@ def memo_refresh(*, force: bool = False) -> None:
     stamp = _stamp_read()
     _stamp["checked"] = now
     if _stamp["geo"] is not None and stamp["geo"] != _stamp["geo"]:
+        # Blocks and office lists hold jurisdiction and district rows too.
         _rows.clear()
         _zcta_index.clear()
+        _blocks.clear()
+        _offices.clear()
     if _stamp["officials"] is not None and stamp["officials"] != _stamp["officials"]:
         _blocks.clear()
         _offices.clear()

@@ -13,8 +13,8 @@ def test_lookup_json(client, django_assert_max_num_queries):
     # (4 per office list, 3 per scorecard), whatever the number of offices.
     with django_assert_max_num_queries(60):
         client.get("/api/v1/lookup", {"zip": "77002"})
-    # Warm: three small geography queries, nothing per office or per district.
-    with django_assert_max_num_queries(3):
+    # Warm: no query (at most the memo's version stamp, once per STAMP_SECONDS).
+    with django_assert_max_num_queries(1):
         response = client.get("/api/v1/lookup", {"zip": "77002"})
     assert response.status_code == 200
     data = response.json()
