@@ -1,7 +1,7 @@
 """Delivery benchmark: the real db_worker sending a campaign into a local SMTP sink.
 
     .venv/bin/python bench/delivery.py            # ~7,000 legislators + governors, 5k/50k memory, 200-letter packet
-    .venv/bin/python bench/delivery.py --quick    # < 60 s: 1,000 letters, 1k/5k memory, 20-letter packet
+    .venv/bin/python bench/delivery.py --quick    # about a minute: 300 letters, 300/1,000 memory, 20-letter packet
 
 What it measures (all on loopback, in one run, so ratios are comparable):
 
@@ -315,13 +315,17 @@ def packets(n: int) -> tuple[float, float, int]:
             "pk"
         )[:n]
     )
-    started = time.monotonic()
-    pdf, pages = letters_pdf(letters=letters)
-    merged = time.monotonic() - started
-    started = time.monotonic()
-    for letter in letters:
-        letters_pdf(letters=[letter])
-    separate = time.monotonic() - started
+    letters_pdf(letters=letters[:1])  # warm up: fonts and CSS are loaded once per process
+    merged = separate = float("inf")
+    # Best of two rounds: the machine is shared and noisy.
+    for _ in range(2):
+        started = time.monotonic()
+        pdf, pages = letters_pdf(letters=letters)
+        merged = min(merged, time.monotonic() - started)
+        started = time.monotonic()
+        for letter in letters:
+            letters_pdf(letters=[letter])
+        separate = min(separate, time.monotonic() - started)
     out = VAR / "packet.pdf"
     out.write_bytes(pdf)
     img = BASE / "docs" / "img"
@@ -361,10 +365,10 @@ def main() -> None:
         return
     os.chdir(BASE)
     base = base_database()
-    small, big = (1000, 5000) if args.quick else (5000, 50000)
+    small, big = (300, 1000) if args.quick else (5000, 50000)
     packet_n = 20 if args.quick else 200
 
-    print("== legislators and governors with an email" + (" (first 1,000)" if args.quick else ""))
+    print("== legislators and governors with an email" + (" (first 300)" if args.quick else ""))
     db = fresh_copy(base, "real")
     sink = Sink("real")
     try:
@@ -372,7 +376,7 @@ def main() -> None:
             db,
             sink,
             workers=args.workers,
-            seed_args=["--real", *(["--limit", "1000"] if args.quick else [])],
+            seed_args=["--real", *(["--limit", "300"] if args.quick else [])],
             label="real",
         )
     finally:

@@ -121,7 +121,7 @@ def test_render_runs_as_batched_tasks(
 ):
     from firstline.delivery import tasks
 
-    camp, tx, il = two_sheriffs
+    camp, _tx, _il = two_sheriffs
     services.targets_freeze(campaign=camp)
     queued: list[tuple] = []
     monkeypatch.setattr(services, "RENDER_BATCH", 1)
