@@ -168,13 +168,15 @@ def target_preview(*, campaign: Campaign) -> TargetPreview:
 
 def frozen_target_counts(*, campaign: Campaign) -> dict[str, int]:
     qs = Target.objects.filter(campaign=campaign)
+    # Aliases must not shadow the "email" field the filters read.
     agg = qs.aggregate(
-        total=Count("pk"),
-        email=Count("pk", filter=~Q(email="")),
-        postal_only=Count("pk", filter=Q(email="") & ~Q(postal_address="")),
+        n_total=Count("pk"),
+        n_email=Count("pk", filter=~Q(email="")),
+        n_postal=Count("pk", filter=Q(email="") & ~Q(postal_address="")),
     )
-    agg["nothing"] = agg["total"] - agg["email"] - agg["postal_only"]
-    return agg
+    counts = {"total": agg["n_total"], "email": agg["n_email"], "postal_only": agg["n_postal"]}
+    counts["nothing"] = counts["total"] - counts["email"] - counts["postal_only"]
+    return counts
 
 
 # --- Progress ---------------------------------------------------------------------
@@ -369,4 +371,29 @@ def email_deliveries_due(*, campaign_id: int, limit: int) -> list[int]:
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def print_deliveries_open(*, campaign: Campaign) -> QuerySet[Delivery]:
+    """Print deliveries not yet handed over or mailed, for the dashboard."""
+    return (
+        Delivery.objects.filter(
+            campaign=campaign,
+            channel=Channel.PRINT,
+            status__in=[DeliveryStatus.QUEUED, DeliveryStatus.PRINTED],
+        )
+        .select_related("letter__target")
+        .order_by("letter__target__usps", "letter__target__title")
+    )
+
+
+def campaign_organizations(*, campaign: Campaign) -> list[tuple[int, str]]:
+    """The co-signing organizations, who may deliver printed letters by hand."""
+    from firstline.campaigns.models import SignatureStatus
+
+    return list(
+        campaign.signatures.filter(status=SignatureStatus.APPROVED)
+        .values_list("organization_id", "organization__name")
+        .order_by("organization__name")
+        .distinct()
     )

@@ -45,6 +45,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "packets": PrintPacket.objects.filter(campaign=campaign).select_related("jurisdiction")[
             :20
         ],
+        "to_hand_over": selectors.print_deliveries_open(campaign=campaign)[:50],
+        "organizations": selectors.campaign_organizations(campaign=campaign),
     }
     return render(request, "delivery/dashboard.html", context)
 

@@ -74,3 +74,18 @@ def test_campaign_summary_counts(rendered, settings):  # noqa: F811
     summary = campaign_delivery_summary(campaign=rendered)
     assert summary["targets"] == 2 and summary["delivered"] == 1 and summary["queued"] == 1
     assert Delivery.objects.filter(campaign=rendered).count() == 2
+
+
+def test_mark_printed_letter_from_the_dashboard(
+    staff_client, rendered, django_assert_max_num_queries
+):  # noqa: F811
+    services.delivery_start(campaign=rendered)
+    with django_assert_max_num_queries(30):
+        page = staff_client.get(reverse("delivery:dashboard", args=[rendered.slug]))
+    assert "Printed letters to deliver" in page.content.decode()
+    printed = Delivery.objects.get(campaign=rendered, channel="print")
+    staff_client.post(
+        reverse("delivery:mark", args=[printed.pk]), {"status": "mailed", "on": "2026-12-02"}
+    )
+    printed.refresh_from_db()
+    assert printed.status == "mailed" and str(printed.delivered_on) == "2026-12-02"
