@@ -78,7 +78,7 @@ def test_campaign_summary_counts(rendered, settings):  # noqa: F811
 
 def test_mark_printed_letter_from_the_dashboard(
     staff_client, rendered, django_assert_max_num_queries
-):  # noqa: F811
+):
     services.delivery_start(campaign=rendered)
     with django_assert_max_num_queries(30):
         page = staff_client.get(reverse("delivery:dashboard", args=[rendered.slug]))
