@@ -108,7 +108,14 @@ def smtp_sink() -> Iterator[testing.SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_blocker: Any) -> Iterator[Any]:
+    # Once Playwright's event loop runs in this thread, Django treats it as
+    # async and will not close connections opened by earlier tests; close
+    # them now so PostgreSQL can use the test database as a clone template.
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connections.close_all()
     if not testing.chromium_available():
         pytest.fail(
             "Debian's chromium is required for browser tests (scripts/ensure_debs.sh chromium)"

@@ -213,6 +213,10 @@ DELIVERY_PER_DOMAIN_PER_MINUTE = env_int("DELIVERY_PER_DOMAIN_PER_MINUTE", 600)
 # Fernet keys (urlsafe base64, 32 bytes), newest first; older keys still decrypt.
 # See docs/privacy.md for rotation.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+# Key for the email lookup hash (uniqueness without decrypting). Kept apart from
+# the encryption keys so rotating those needs no re-hash; derived from
+# SECRET_KEY when empty (then rotating SECRET_KEY needs `rotate_field_keys --rehash`).
+FIELD_HASH_KEY = env_str("FIELD_HASH_KEY")
 SIGNATURE_PURGE_DAYS = env_int("SIGNATURE_PURGE_DAYS", 14)
 SIGNATURE_VERIFY_MAX_AGE_HOURS = env_int("SIGNATURE_VERIFY_MAX_AGE_HOURS", 72)
 
