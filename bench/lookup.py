@@ -5,9 +5,10 @@ against an already loaded database, then drives it with wrk (50 connections)
 alternating ``/api/v1/ping`` and ``/api/v1/lookup?zip=…`` (ZIPs rotated from a
 sample of real ZCTAs, so nothing is served from one hot row). Reports
 requests/s and p99 of each, the rps ratio (goal >= 0.5) and the p99 ratio
-(goal <= 2).
+(goal <= 2). wrk sends no Accept-Encoding, so bodies go uncompressed; with
+``--gzip`` every request (ping too) says ``Accept-Encoding: gzip`` as browsers do.
 
-    .venv/bin/python bench/lookup.py [--quick] [--db var/firstline.sqlite3] [--workers 2]
+    .venv/bin/python bench/lookup.py [--quick] [--gzip] [--db var/firstline.sqlite3] [--workers 2]
 
 With DATABASE_URL set it uses PostgreSQL instead of --db. The last line is
 ``RESULT key=value ...``.
@@ -66,8 +67,11 @@ def parse_wrk(text: str) -> tuple[float, float]:
     return rps, float(m.group(1)) * scale
 
 
+HEADERS: list[str] = []
+
+
 def run_wrk(url: str, seconds: int, script: str | None) -> tuple[float, float]:
-    cmd = [WRK, "-t2", "-c50", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    cmd = [WRK, "-t2", "-c50", f"-d{seconds}s", "--latency", "--timeout", "10s", *HEADERS]
     if script:
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -79,7 +83,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--db", default=str(BASE / "var" / "firstline.sqlite3"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--gzip", action="store_true", help="send Accept-Encoding: gzip")
     args = parser.parse_args()
+    if args.gzip:
+        HEADERS.extend(["-H", "Accept-Encoding: gzip"])
     seconds, rounds = (4, 1) if args.quick else (10, 3)
 
     zips = sample_zips(args.db, 100 if args.quick else 300)
@@ -117,8 +124,8 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("server did not start") from None
                 time.sleep(0.3)
-        # Warm up both paths: imports, the catalog, each worker's per-jurisdiction
-        # memo (60 s) and SQLite's page cache. Steady state is what we compare.
+        # Warm up both paths: imports, each worker's ZCTA index and per-jurisdiction
+        # memo, and SQLite's page cache. Steady state is what we compare.
         for _ in range(3):
             for z in zips:
                 urllib.request.urlopen(f"{base}/api/v1/lookup?zip={z}", timeout=10).read()
@@ -144,7 +151,7 @@ def main() -> None:
         f"RESULT lookup_rps={look_rps:.0f} ping_rps={ping_rps:.0f} rps_ratio={rps_ratio:.2f} "
         f"lookup_p99_ms={look_p99:.1f} ping_p99_ms={ping_p99:.1f} p99_ratio={p99_ratio:.2f} "
         f"goal_rps={'met' if rps_ratio >= 0.5 else 'missed'} "
-        f"goal_p99={'met' if p99_ratio <= 2 else 'missed'} workers={args.workers} "
+        f"goal_p99={'met' if p99_ratio <= 2 else 'missed'} workers={args.workers} gzip={int(args.gzip)} "
         f"connections=50 seconds={seconds} rounds={rounds}"
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import random
 import re
-import string
+import secrets
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -30,10 +30,10 @@ MIN_SIZE = 200
 
 def gzipped(body: bytes) -> bytes:
     data = gzip.compress(body, compresslevel=LEVEL, mtime=0)
-    padding = "".join(random.choices(string.ascii_letters, k=random.randint(1, MAX_RANDOM_BYTES)))
+    padding = secrets.token_hex(random.randint(1, MAX_RANDOM_BYTES // 2)).encode()
     header = bytearray(data[:10])
     header[3] = gzip.FNAME
-    return bytes(header) + padding.encode() + b"\x00" + data[10:]
+    return b"".join((header, padding, b"\x00", memoryview(data)[10:]))
 
 
 def json_response(request: HttpRequest, body: bytes, status: int = 200) -> HttpResponse:

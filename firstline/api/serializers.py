@@ -80,7 +80,9 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # (kind, id, variant) -> (the memoized source object, its JSON fragment). A
 # fragment is reused only while the selectors' memo hands out the very same
 # object, so it is dropped exactly when that is.
-FRAGMENTS_MAX = 20_000
+# Most-used fragments are a few KB (Houston's block, 16 council members, ~25 KB):
+# a bound on memory, reached only by a worker serving most of the country.
+FRAGMENTS_MAX = 5_000
 _fragments: dict[tuple[str, int, str], tuple[object, bytes]] = {}
 
 

@@ -3,6 +3,7 @@ and nothing in it is keyed by or derived from the ZIP a resident typed."""
 
 import gzip
 import json
+import re
 import time
 
 import pytest
@@ -126,3 +127,21 @@ def test_nothing_in_the_memo_depends_on_the_zip(client):
     )
     assert "77002" not in memo_text
     assert {kind for kind, _pk, _variant in serializers._fragments} <= {"j", "d"}
+
+
+def test_page_fragments_follow_campaign_and_language(client):
+    from firstline.campaigns.models import Campaign
+
+    Campaign.objects.create(title="Test", slug="test-campaign", status="collecting")
+    plain = client.post("/en/find/", {"zip": "77002"}).content.decode()
+    with_campaign = client.post(
+        "/en/find/", {"zip": "77002", "campaign": "test-campaign"}
+    ).content.decode()
+    spanish = client.post("/es/find/", {"zip": "77002"}).content.decode()
+    again = client.post("/en/find/", {"zip": "77002"}).content.decode()
+    assert "?campaign=test-campaign" not in plain
+    assert "?campaign=test-campaign" in with_campaign
+    assert "/es/find/write/" in spanish and "/es/find/write/" not in plain
+    # Only the CSRF tokens (masked afresh per response) differ.
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip.sub("", again) == strip.sub("", plain)
