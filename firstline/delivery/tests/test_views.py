@@ -9,7 +9,6 @@ from firstline.delivery.models import Delivery, LetterCopy, Target
 from firstline.officials.models import Role
 
 from . import helpers as h
-from .test_delivery import rendered  # noqa: F401 (fixture)
 
 
 def test_dashboard_preview_and_freeze_flow(staff_client, db, django_assert_max_num_queries):
@@ -30,7 +29,7 @@ def test_dashboard_preview_and_freeze_flow(staff_client, db, django_assert_max_n
     assert Target.objects.filter(campaign=camp).count() == 1
 
 
-def test_staff_only_pages_refuse_outsiders(client, rendered):  # noqa: F811
+def test_staff_only_pages_refuse_outsiders(client, rendered):
     letter = LetterCopy.objects.filter(campaign=rendered).first()
     for url in (
         reverse("delivery:dashboard", args=[rendered.slug]),
@@ -40,7 +39,7 @@ def test_staff_only_pages_refuse_outsiders(client, rendered):  # noqa: F811
         assert client.get(url).status_code == 302  # to the admin login
 
 
-def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_num_queries):  # noqa: F811
+def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_num_queries):
     letter = LetterCopy.objects.filter(campaign=rendered, target__email__gt="").first()
     page = staff_client.get(reverse("delivery:letter", args=[letter.pk]))
     assert page.status_code == 200 and "287(g)" in page.content.decode()
@@ -52,7 +51,7 @@ def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_n
     assert "sent 1" in body and "remaining 0 of 1" in body
 
 
-def test_public_accountability_page(client, rendered, staff_user, django_assert_max_num_queries):  # noqa: F811
+def test_public_accountability_page(client, rendered, staff_user, django_assert_max_num_queries):
     target = Target.objects.get(campaign=rendered, jurisdiction=h.tarrant())
     services.response_log(
         campaign=rendered, target=target, kind="commitment", policies=[h.policy("no_287g")],
@@ -66,7 +65,7 @@ def test_public_accountability_page(client, rendered, staff_user, django_assert_
     assert es.status_code == 200
 
 
-def test_campaign_summary_counts(rendered, settings):  # noqa: F811
+def test_campaign_summary_counts(rendered, settings):
     from firstline.delivery.selectors import campaign_delivery_summary
 
     services.delivery_start(campaign=rendered)
