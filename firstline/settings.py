@@ -7,6 +7,7 @@ Production misconfiguration is caught by the system checks in ``firstline/checks
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -93,7 +94,11 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or None
+    # One test database per test process, so several runs (a developer's and
+    # CI's, or parallel sessions) can share one PostgreSQL server.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or (
+        f"test_{DATABASES['default']['NAME']}_{os.getpid()}" if FIRSTLINE_ENV == "test" else None
+    )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
