@@ -18,11 +18,23 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
     if settings.FIRSTLINE_ENV != "production":
         return errors
     if not settings.SECRET_KEY or settings.SECRET_KEY.startswith("insecure-"):
-        errors.append(Error("SECRET_KEY is not set.", hint="Set SECRET_KEY in the environment.", id="firstline.E001"))
+        errors.append(
+            Error(
+                "SECRET_KEY is not set.",
+                hint="Set SECRET_KEY in the environment.",
+                id="firstline.E001",
+            )
+        )
     if settings.DEBUG:
         errors.append(Error("DEBUG is on in production.", hint="Unset DEBUG.", id="firstline.E002"))
     if not settings.ALLOWED_HOSTS:
-        errors.append(Error("ALLOWED_HOSTS is empty.", hint="Set ALLOWED_HOSTS=example.org,...", id="firstline.E003"))
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is empty.",
+                hint="Set ALLOWED_HOSTS=example.org,...",
+                id="firstline.E003",
+            )
+        )
     if not settings.FIELD_ENCRYPTION_KEYS:
         errors.append(
             Error(
@@ -32,5 +44,7 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
             )
         )
     if settings.DELIVERY_MODE == "redirect" and not settings.DELIVERY_REDIRECT_TO:
-        errors.append(Error("DELIVERY_MODE=redirect needs DELIVERY_REDIRECT_TO.", id="firstline.E005"))
+        errors.append(
+            Error("DELIVERY_MODE=redirect needs DELIVERY_REDIRECT_TO.", id="firstline.E005")
+        )
     return errors

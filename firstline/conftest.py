@@ -40,7 +40,9 @@ def _dataset_fingerprint() -> str:
             name = path.name
             if root.name == "firstline" and not (
                 "/migrations/" in rel
-                or any(word in name for word in ("import", "match", "bundled", "ocd", "load_bundled"))
+                or any(
+                    word in name for word in ("import", "match", "bundled", "ocd", "load_bundled")
+                )
                 or name.startswith("create_")
             ):
                 continue

@@ -56,7 +56,7 @@ class SmtpSink:
     refuse: bool = False  # while True, answer 451 (a temporary failure) to every message
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "451 4.3.0 Try again later"
         msg = message_from_bytes(envelope.content)
@@ -132,7 +132,7 @@ def clone_test_database(label: str) -> dict[str, Any]:
             try:
                 cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db["NAME"]}"')
                 break
-            except Exception as exc:  # noqa: BLE001 - retried, then re-raised
+            except Exception as exc:
                 if "being accessed by other users" not in str(exc) or _attempt == 4:
                     raise
                 time.sleep(0.5)

@@ -40,7 +40,9 @@ User = AbstractBaseUser | AnonymousUser | None
 # Fields an importer may refresh without making a version: "this list still
 # holds the agreement" is bookkeeping, not a change in the evidence, and a
 # version per daily list would bury the real changes.
-SILENT_FIELDS: frozenset[str] = frozenset({"last_seen_on", "pending_last_seen_on", "as_of", "source_file"})
+SILENT_FIELDS: frozenset[str] = frozenset(
+    {"last_seen_on", "pending_last_seen_on", "as_of", "source_file"}
+)
 
 _DATE_FIELDS = {f for f in VERSIONED_FIELDS if f.endswith("_on") or f == "as_of"}
 

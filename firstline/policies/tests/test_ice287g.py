@@ -204,14 +204,32 @@ def test_bad_rows_are_reported_and_skipped(clean: None, tmp_path: Path) -> None:
 
 def test_a_list_that_would_end_most_agreements_is_refused(clean: None, tmp_path: Path) -> None:
     towns = [[*KENNER[:1], f"Town {n} Police Department", *KENNER[2:]] for n in range(30)]
-    import_ice287g(write_xlsx(tmp_path / "full.xlsx", [HARRIS, *towns]), list_name="participating", as_of=dt.date(2025, 7, 1))
+    import_ice287g(
+        write_xlsx(tmp_path / "full.xlsx", [HARRIS, *towns]),
+        list_name="participating",
+        as_of=dt.date(2025, 7, 1),
+    )
     before = sorted(PolicyRecord.objects.values_list("key", "status", "ended_on"))
     tiny = write_xlsx(tmp_path / "tiny.xlsx", [HARRIS])
     with pytest.raises(ImportFailed, match="allow-shrink"):
-        call_command("import_ice287g", str(tiny), "--list", "participating", "--as-of", "2025-07-18")
-    assert sorted(PolicyRecord.objects.values_list("key", "status", "ended_on")) == before  # nothing half-written
-    call_command("import_ice287g", str(tiny), "--list", "participating", "--as-of", "2025-07-18", "--allow-shrink")
-    assert PolicyRecord.objects.filter(policy__slug="agreement_287g", status="rescinded").count() == 30
+        call_command(
+            "import_ice287g", str(tiny), "--list", "participating", "--as-of", "2025-07-18"
+        )
+    assert (
+        sorted(PolicyRecord.objects.values_list("key", "status", "ended_on")) == before
+    )  # nothing half-written
+    call_command(
+        "import_ice287g",
+        str(tiny),
+        "--list",
+        "participating",
+        "--as-of",
+        "2025-07-18",
+        "--allow-shrink",
+    )
+    assert (
+        PolicyRecord.objects.filter(policy__slug="agreement_287g", status="rescinded").count() == 30
+    )
 
 
 def test_pending_then_signed(clean: None, tmp_path: Path) -> None:
