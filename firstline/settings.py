@@ -104,7 +104,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": Path(env_str("SQLITE_PATH", str(VAR_DIR / "firstline.sqlite3"))),
+            "NAME": str(Path(env_str("SQLITE_PATH", str(VAR_DIR / "firstline.sqlite3")))),
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes;
                 # IMMEDIATE avoids "database is locked" upgrades mid-transaction.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from firstline.core.models import AuditEvent
 
@@ -16,7 +16,8 @@ def audit_event_record(
     message: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    # AnonymousUser is not a User; a real User is always authenticated.
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEvent.objects.create(
         action=action,
         subject=subject,
@@ -46,7 +47,7 @@ def staff_login_link_create(*, user: AbstractBaseUser) -> str:
     return reverse("staff_login", kwargs={"token": token})
 
 
-def staff_login_link_use(*, token: str) -> AbstractBaseUser | None:
+def staff_login_link_use(*, token: str) -> User | None:
     """Return the staff user for a valid, unused token, consuming it; else None."""
     from django.contrib.auth import get_user_model
     from django.core import signing

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,8 +56,9 @@ class TargetRuleForm(forms.Form):
             raise forms.ValidationError(_("Unknown: %(ids)s") % {"ids": ", ".join(sorted(missing))})
         return found
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("policy_condition") and not data.get("policy"):
             self.add_error("policy", _("Choose the policy the status refers to."))
         return data
@@ -98,8 +101,9 @@ class ResponseForm(forms.Form):
     )
     commitment_date = forms.DateField(label=_("Committed by (date)"), required=False)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("kind") == ResponseKind.COMMITMENT:
             if not data.get("policies"):
                 self.add_error("policies", _("A commitment names at least one policy."))

@@ -28,7 +28,7 @@ from firstline.campaigns.models import Campaign
 from firstline.campaigns.selectors import campaign_signatories
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.officials.models import Role
-from firstline.policies.models import Policy, PolicyRecord, RecordStatus
+from firstline.policies.models import Policy, PolicyRecord, RecordStatus, SupportModel
 from firstline.policies.scorecard import (
     LEVEL_ORDER,
     EffectiveStatus,
@@ -74,9 +74,7 @@ def _policy_name(policy: Policy, language: str) -> str:
 def _evidence(row: RecordRow, *, where: str) -> str:
     """One sentence a staffer or an official can check against the source."""
     if row.agency_name:
-        model = dict(PolicyRecord._meta.get_field("support_model").choices).get(
-            row.support_model, ""
-        )
+        model = dict(SupportModel.choices).get(row.support_model, "")
         signed = _("signed %(date)s") % {"date": _date(row.signed_on)} if row.signed_on else ""
         bits = [b for b in (str(model), signed) if b]
         return _(

@@ -85,7 +85,7 @@ class LetterEmail(EmailMessage):
     def serialize(self) -> bytes:
         boundary = f"==firstline-{uuid.uuid4().hex}"
         headers = [
-            f"Subject: {_encode_header('Subject', self.subject)}",
+            f"Subject: {_encode_header('Subject', str(self.subject))}",
             f"From: {_encode_address(str(self.from_email))}",
             f"To: {', '.join(_encode_address(a) for a in self.to)}",
             f"Date: {formatdate(localtime=True)}",
@@ -103,7 +103,7 @@ class LetterEmail(EmailMessage):
                 "\r\n".join(headers).encode("ascii"),
                 b"\r\n\r\n",
                 f"--{boundary}\r\n{part.format('plain')}".encode(),
-                _qp(self.body),
+                _qp(str(self.body)),
                 f"\r\n--{boundary}\r\n{part.format('html')}".encode(),
                 _qp(self.html),
                 f"\r\n--{boundary}--\r\n".encode(),

@@ -35,6 +35,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -75,6 +76,12 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 User = AbstractBaseUser | AnonymousUser | None
+
+
+def _signed_in(by: User) -> auth_models.User | None:
+    # AnonymousUser is not an auth User, and a real one is always authenticated.
+    return by if isinstance(by, auth_models.User) and by.is_authenticated else None
+
 
 # Tunables read from the environment so a subprocess worker in a test or the
 # bench can shorten them; production keeps the defaults.
@@ -737,7 +744,7 @@ def print_packet_build(
         raise DeliveryError("an office packet holds one letter")
     pdf, pages = letters_pdf(letters=letters)
     packet = PrintPacket(campaign=campaign, scope=scope, jurisdiction=jurisdiction, pages=pages)
-    packet.created_by = by if by is not None and getattr(by, "is_authenticated", False) else None
+    packet.created_by = _signed_in(by)
     name = f"{campaign.slug}-{scope}-{jurisdiction.geoid if jurisdiction else 'all'}.pdf"
     packet.pdf.save(name, ContentFile(pdf), save=False)
     with transaction.atomic():
@@ -776,7 +783,7 @@ def response_log(
         raise DeliveryError("that target is not part of this campaign")
     if kind == ResponseKind.COMMITMENT and (not policies or commitment_date is None):
         raise DeliveryError("a commitment names at least one policy and a date")
-    user = by if by is not None and getattr(by, "is_authenticated", False) else None
+    user = _signed_in(by)
     with transaction.atomic():
         response = Response.objects.create(
             campaign=campaign,

@@ -437,6 +437,13 @@ def _label(counts: Counts, name: str) -> str:
     return f"{name}: {counts.summary()}"
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} has no database column")
+    return field.column
+
+
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
@@ -447,7 +454,7 @@ def insert_rows(
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    names = ", ".join(quote(_column(model, c)) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 -- quoted _meta names, values bound
     with connection.cursor() as cursor:

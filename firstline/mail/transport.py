@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal
+from typing import Literal, cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
 
 Mode = Literal["outbox", "smtp", "redirect"]
@@ -36,7 +37,8 @@ class Route:
 
 
 def route_for(recipients: list[str], *, external_allowed: bool) -> Route:
-    mode: Mode = settings.DELIVERY_MODE
+    # settings validates DELIVERY_MODE against these three values (env_choice).
+    mode = cast(Mode, settings.DELIVERY_MODE)
     if mode == "outbox" or not external_allowed:
         return Route("outbox", list(recipients))
     if mode == "redirect":
@@ -61,7 +63,7 @@ class Sender:
     """
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: BaseEmailBackend | None = None
 
     def __enter__(self) -> Sender:
         return self

@@ -45,12 +45,15 @@ class PolicyRecordForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+_VERSION_FIELDS = ("number", "at", "by_label", "summary", "why")
+
+
 class PolicyRecordVersionInline(admin.TabularInline):
     model = PolicyRecordVersion
     extra = 0
     can_delete = False
-    fields = ["number", "at", "by_label", "summary", "why"]
-    readonly_fields = fields
+    fields = _VERSION_FIELDS
+    readonly_fields = _VERSION_FIELDS
     ordering = ["-number"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -240,15 +240,16 @@ def parse_date(value: Any, *, latest: dt.date) -> dt.date | None:
         day = value
     else:
         text = str(value).strip()
-        day = None
+        parsed: dt.date | None = None
         for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d %H:%M:%S"):
             try:
-                day = dt.datetime.strptime(text, fmt).date()
+                parsed = dt.datetime.strptime(text, fmt).date()
                 break
             except ValueError:
                 continue
-        if day is None:
+        if parsed is None:
             raise RowError(f"not a date: {text!r}")
+        day = parsed
     if not dt.date(1996, 9, 30) <= day <= latest + dt.timedelta(days=366):
         # 287(g) was enacted on 1996-09-30: earlier or far-future dates are typos.
         raise RowError(f"date out of range: {day.isoformat()}")

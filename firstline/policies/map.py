@@ -359,6 +359,7 @@ def _render_layer(*, layer: str) -> str:
 def policy_name(policy: object) -> str:
     from django.utils.translation import get_language
 
-    if (get_language() or "en").startswith("es") and getattr(policy, "name_es", ""):
+    name_es = getattr(policy, "name_es", "")
+    if (get_language() or "en").startswith("es") and name_es:
         return str(policy.name_es)  # type: ignore[attr-defined]
     return str(policy.name_en)  # type: ignore[attr-defined]

@@ -38,7 +38,11 @@ from firstline.policies.models import Policy, PolicyKind, PolicyRecord, RecordSt
 ALGORITHM_VERSION = 1
 
 # Levels from the broadest down; a harmful policy negates protections at its level and below.
-LEVEL_ORDER = {JurisdictionKind.STATE: 0, JurisdictionKind.COUNTY: 1, JurisdictionKind.PLACE: 2}
+LEVEL_ORDER: dict[str, int] = {
+    JurisdictionKind.STATE: 0,
+    JurisdictionKind.COUNTY: 1,
+    JurisdictionKind.PLACE: 2,
+}
 
 # Which catalog "levels" a jurisdiction's own officials can act at. School
 # districts and courts are not jurisdictions here, so their levels never make a gap.
@@ -50,7 +54,7 @@ ADOPTING_LEVELS: dict[str, frozenset[str]] = {
 
 # When one jurisdiction holds several records of a policy, the one that says most
 # about what is in force now represents it.
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     RecordStatus.IN_FORCE: 0,
     RecordStatus.PARTIAL: 1,
     RecordStatus.ENJOINED: 2,
@@ -60,7 +64,7 @@ STATUS_RANK = {
     RecordStatus.VETOED: 6,
     RecordStatus.FAILED: 7,
 }
-CREDIT_SHARE = {RecordStatus.IN_FORCE: 1.0, RecordStatus.PARTIAL: 0.5}
+CREDIT_SHARE: dict[str, float] = {RecordStatus.IN_FORCE: 1.0, RecordStatus.PARTIAL: 0.5}
 
 # Grade bands over the 0-100 score; a jurisdiction with nothing on record scores
 # 100 * H / (P + H) (about 32 with the current catalog), which is a D.
@@ -356,7 +360,7 @@ def score_chain(
         candidates: list[PolicyLine] = []
         # Most local first, so on equal standing the jurisdiction's own action is shown.
         for unit, grouped in reversed(by_level):
-            rows = grouped.get(policy.slug)
+            rows = grouped.get(policy.slug, [])
             if not rows:
                 continue
             momentum = momentum or any(r.status == RecordStatus.PROPOSED for r in rows)
@@ -426,7 +430,7 @@ def score_chain(
             key=lambda c: (
                 -abs(c.credit),
                 0 if c.reason else 1,
-                STATUS_RANK.get(c.effective_status, 9),  # type: ignore[call-overload]
+                STATUS_RANK.get(c.effective_status, 9),
             ),
         )
         if momentum != chosen.momentum:

@@ -58,7 +58,7 @@ def trend_287g(*, by: Literal["model", "state"] = "model") -> dict[str, Any]:
             events[group][ended] -= 1
             dates.add(ended)
     ordered = sorted(dates)
-    series = []
+    series: list[dict[str, Any]] = []
     total = [0] * len(ordered)
     for group, deltas in events.items():
         running, values = 0, []

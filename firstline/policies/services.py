@@ -181,8 +181,11 @@ def policy_record_add(
         raise RecordChangeInvalid("a reason (why) is required")
     data = _normalize_changes(values)
     record = PolicyRecord(policy=policy, **data)
+    # record.jurisdiction costs a query: read it only where a value from it is needed.
     if not key:
-        ocd_id = record.jurisdiction.ocd_id if record.jurisdiction_id else ""
+        ocd_id = (
+            record.jurisdiction.ocd_id if record.jurisdiction_id and record.jurisdiction else ""
+        )
         key = policy_record_key(
             jurisdiction_ocd_id=ocd_id,
             citation=record.citation,
@@ -191,9 +194,9 @@ def policy_record_add(
             support_model=record.support_model,
         )
     record.key = key
-    if record.jurisdiction_id and not record.usps:
+    if record.jurisdiction_id and not record.usps and record.jurisdiction:
         record.usps = record.jurisdiction.usps
-    if record.jurisdiction_id and not record.level:
+    if record.jurisdiction_id and not record.level and record.jurisdiction:
         record.level = record.jurisdiction.kind
     record.full_clean(exclude=["verified_by", "jurisdiction", "policy"])
     with transaction.atomic():

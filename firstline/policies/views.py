@@ -365,7 +365,9 @@ class RecordForm(RecordFields):
     def __init__(self, *args: Any, policies: list[Policy], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.policies = {p.slug: p for p in policies}
-        self.fields["policy"].choices = [(p.slug, p.name_en) for p in policies]
+        policy_field = self.fields["policy"]
+        assert isinstance(policy_field, forms.ChoiceField)  # declared above
+        policy_field.choices = [(p.slug, p.name_en) for p in policies]
         self.order_fields(["policy"])
 
 

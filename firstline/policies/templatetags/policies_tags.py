@@ -15,23 +15,28 @@ def _spanish() -> bool:
     return (get_language() or "en").startswith("es")
 
 
+def _text(policy: Any, attr: str) -> Any:
+    """The attribute, or "" when the object has none."""
+    return getattr(policy, attr, "")
+
+
 @register.filter
 def policy_name(policy: Any) -> str:
     if policy is None:
         return ""
-    return str((_spanish() and getattr(policy, "name_es", "")) or policy.name_en)
+    return str((_spanish() and _text(policy, "name_es")) or policy.name_en)
 
 
 @register.filter
 def policy_summary(policy: Any) -> str:
     if policy is None:
         return ""
-    return str((_spanish() and getattr(policy, "summary_es", "")) or policy.summary_en)
+    return str((_spanish() and _text(policy, "summary_es")) or policy.summary_en)
 
 
 @register.filter
 def model_language(policy: Any) -> str:
-    return str((_spanish() and getattr(policy, "model_language_es", "")) or policy.model_language)
+    return str((_spanish() and _text(policy, "model_language_es")) or policy.model_language)
 
 
 @register.filter

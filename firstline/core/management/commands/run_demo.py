@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -90,8 +90,10 @@ class Command(BaseCommand):
             while not stopping:
                 for proc in procs:
                     if proc.poll() is not None:
+                        # Every command above is a list of str.
+                        cmd = cast(list[str], proc.args)
                         self.stderr.write(
-                            f"{proc.args[2] if len(proc.args) > 2 else proc.args} exited ({proc.returncode}); stopping."
+                            f"{cmd[2] if len(cmd) > 2 else cmd} exited ({proc.returncode}); stopping."
                         )
                         stopping = True
                 time.sleep(0.5)
