@@ -172,6 +172,9 @@ STORAGES = {
 # Outside production, serve static files straight from the app folders so a
 # fresh checkout (and the test servers) need no collectstatic.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", FIRSTLINE_ENV != "production")
+if WHITENOISE_USE_FINDERS:
+    # WhiteNoise also scans STATIC_ROOT and warns on every start if it is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
