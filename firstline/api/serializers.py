@@ -40,7 +40,7 @@ def office_json(v: OfficeView) -> dict[str, Any]:
         "id": o.pk,
         "role": o.role,
         "title": o.title,
-        "district": o.district.ocd_id if o.district_id else None,
+        "district": o.district.ocd_id if o.district else None,
         "holders": v.holders,
         "emails": v.emails,
         "phones": [p.value for p in v.phones],
