@@ -240,5 +240,8 @@ LOGGING = {
         # WARNING and never add the remote address (see core.middleware).
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # WeasyPrint narrates every layout step at INFO; keep the worker log readable.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
