@@ -1,16 +1,19 @@
 """Abuse protection for the public sign-on form, with no third party.
 
 Layers, cheapest first: a honeypot field, a minimum fill time (a signed
-timestamp rendered into the form), rate limits per client and per contact
-email kept in the cache, and a proof-of-work challenge (firstline.lib.pow).
+timestamp rendered into the form), a proof-of-work challenge
+(firstline.lib.pow), and rate limits per client and per contact email. The
+limits and the spent challenges are rows of ``AbuseCounter``, all counted by
+one statement per sign-on (``signon_screen``).
 
 Client addresses are never stored: the limiter keys on an HMAC of the address
 with a secret that changes every day, so keys cannot be reversed by
 enumerating the IPv4 space with yesterday's key, and they expire with the window.
 
-The bench bypass (``SIGNON_BENCH_BYPASS=1``) switches the rate limits, the
-fill-time check and the proof-of-work off so ``bench/signon_burst.py`` can post
-1,000 forms from one address. It is refused twice in production: the system
+The bench bypass (``SIGNON_BENCH_BYPASS=1``) keeps counting the rate limits
+but stops enforcing them, so ``bench/signon_burst.py`` can post 1,000 forms
+from one address and still pay for every check (it solves real challenges and
+waits out the fill time). It is refused twice in production: the system
 check ``campaigns.E001`` stops the server from starting, and ``bench_bypass()``
 ignores the variable when FIRSTLINE_ENV=production anyway.
 """
@@ -22,11 +25,15 @@ import hmac
 import os
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest
+
+from firstline.campaigns.models import AbuseCounter
+from firstline.lib.pow import pow_check
 
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE_SECONDS = 24 * 3600
@@ -60,21 +67,103 @@ def client_fingerprint(request: HttpRequest) -> str:
     return hmac.new(key, addr.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def counters_hit(
+    *, windows: dict[str, int], now: int | None = None, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, int]:
+    """Count one hit on each key in ONE statement; returns the hits in the
+    current window, this one included.
+
+    ``windows`` maps a key to its window length in seconds, or to a negative
+    number meaning "this window ends at exactly -value" (spent proof-of-work
+    challenges live until their challenge expires). The upsert is atomic per
+    row on PostgreSQL (the conflicting row is locked and re-read) and on SQLite
+    (one writer at a time), so concurrent hits are never lost. It runs in
+    autocommit: a counter row is hot (one per client), and holding its lock
+    for a whole sign-on transaction would serialize a client's requests.
+    """
+    if not windows:
+        return {}
+    now = int(time.time()) if now is None else now
+    connection = connections[using]
+    table = connection.ops.quote_name(AbuseCounter._meta.db_table)
+    key = connection.ops.quote_name("key")
+    rows = ", ".join(["(%s, 1, %s)"] * len(windows))
+    params: list[object] = []
+    for name, window in windows.items():
+        params += [name, -window if window < 0 else now + window]
+    sql = (
+        f"INSERT INTO {table} ({key}, hits, expires) VALUES {rows} "  # noqa: S608 (our table)
+        f"ON CONFLICT ({key}) DO UPDATE SET "
+        f"hits = CASE WHEN {table}.expires <= %s THEN 1 ELSE {table}.hits + 1 END, "
+        f"expires = CASE WHEN {table}.expires <= %s THEN excluded.expires ELSE {table}.expires END "
+        f"RETURNING {key}, hits"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, now])
+        return {name: hits for name, hits in cursor.fetchall()}
+
+
+def counters_purge(*, now: int | None = None) -> int:
+    """Delete counters whose window has ended (run_periodic, hourly)."""
+    now = int(time.time()) if now is None else now
+    deleted, _ = AbuseCounter.objects.filter(expires__lt=now).delete()
+    return deleted
+
+
+def _key(limit: Limit, subject: str) -> str:
+    return f"{limit.name}:{subject}"
+
+
 def rate_limit_hit(limit: Limit, subject: str) -> bool:
-    """Count one hit; True when the limit is exceeded (this hit included)."""
-    key = f"rl:{limit.name}:{subject}"
-    # add() then incr(): the window starts at the first hit and is not
-    # extended by later ones. DB-cache incr is read-modify-write, so a burst may
-    # undercount by a few; the limits are coarse on purpose.
-    if cache.add(key, 1, timeout=limit.window_seconds):
-        count = 1
+    """Count one hit on one limit; True when it is exceeded (this hit included)."""
+    key = _key(limit, subject)
+    return counters_hit(windows={key: limit.window_seconds})[key] > limit.max_hits
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    CLIENT_LIMIT = "client_limit"
+    POW_FAILED = "pow_failed"
+    NO_POW_LIMIT = "no_pow_limit"
+    EMAIL_LIMIT = "email_limit"
+
+
+def signon_screen(*, client: str, email_hash: str, pow_payload: str) -> Verdict:
+    """Rate limits and proof of work for one valid sign-on, in one statement.
+
+    Counted together: the client, the email, and either the spent challenge
+    (with proof of work) or the client's no-JavaScript budget. The site-wide
+    no-JavaScript budget is counted after, and only for a client still within
+    its own, so one client cannot spend everyone's. Counts are kept even when
+    the bench bypass is on (so the bench measures them), but not enforced.
+    """
+    windows = {
+        _key(PER_CLIENT, client): PER_CLIENT.window_seconds,
+        _key(PER_EMAIL, email_hash): PER_EMAIL.window_seconds,
+    }
+    spent = ""
+    if pow_payload:
+        checked = pow_check(pow_payload)
+        if checked.reason == "ok":
+            # Remembered a little past the challenge's expiry; after that
+            # pow_check refuses the payload as expired anyway.
+            spent = f"pow:{checked.challenge}"
+            windows[spent] = -(checked.expires + 5)
     else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=limit.window_seconds)
-            count = 1
-    return count > limit.max_hits
+        windows[_key(NO_POW_PER_CLIENT, client)] = NO_POW_PER_CLIENT.window_seconds
+    hits = counters_hit(windows=windows)
+    enforce = not bench_bypass()
+    if enforce and hits[_key(PER_CLIENT, client)] > PER_CLIENT.max_hits:
+        return Verdict.CLIENT_LIMIT
+    if pow_payload and (not spent or hits[spent] > 1):
+        return Verdict.POW_FAILED  # bad, expired or replayed: refused even in the bench
+    if not pow_payload:
+        over = hits[_key(NO_POW_PER_CLIENT, client)] > NO_POW_PER_CLIENT.max_hits
+        if enforce and (over or rate_limit_hit(NO_POW_GLOBAL, "all")):
+            return Verdict.NO_POW_LIMIT
+    if enforce and hits[_key(PER_EMAIL, email_hash)] > PER_EMAIL.max_hits:
+        return Verdict.EMAIL_LIMIT
+    return Verdict.OK
 
 
 _TS_SALT = "campaigns.signon.form-ts"

@@ -7,7 +7,11 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import OrganizationType
-from firstline.campaigns.selectors import jurisdiction_label, jurisdiction_resolve
+from firstline.campaigns.selectors import (
+    jurisdiction_get,
+    jurisdiction_label,
+    jurisdiction_resolve,
+)
 from firstline.campaigns.text import clean_text
 from firstline.geo.models import Jurisdiction
 
@@ -62,7 +66,7 @@ class SignOnForm(forms.Form):
         text = data.get("home") or ""
         jurisdiction: Jurisdiction | None = None
         if home_id:
-            jurisdiction = Jurisdiction.objects.filter(pk=home_id).first()
+            jurisdiction = jurisdiction_get(pk=home_id)
             if jurisdiction is not None and jurisdiction_label(jurisdiction) != text:
                 jurisdiction = None  # the visible text was edited after choosing
         if jurisdiction is None and text:

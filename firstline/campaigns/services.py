@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,7 +32,7 @@ from firstline.campaigns.models import (
 from firstline.campaigns.text import clean_text, name_key, similarity_key
 from firstline.core.services import audit_event_record
 from firstline.geo.models import Jurisdiction
-from firstline.lib.crypto import lookup_hash, normalize_email
+from firstline.lib.crypto import decrypt, lookup_hash, normalize_email
 from firstline.mail.services import email_queue
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -216,6 +216,62 @@ class SubmitResult:
     email_sent: bool
 
 
+class CampaignNotCollecting(Exception):
+    """The campaign stopped collecting (or its window closed) before the insert."""
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _organization_upsert(
+    *, name: str, website: str, type: str, home_jurisdiction_id: int | None, now: datetime
+) -> tuple[Organization, bool, int | None]:
+    """Insert the organization or find the one with its folded name and home.
+
+    Returns (organization, created, id of an older look-alike when created).
+    Insert first: the partial unique index decides a race (on PostgreSQL a
+    second INSERT waits for the first transaction, then finds the conflict),
+    and the look-alike lookup rides in the RETURNING clause, so a new
+    organization costs one round trip. The organization object carries only
+    id and name, which is all the sign-on needs.
+    """
+    table = _q(Organization._meta.db_table)
+    key = name_key(name)
+    if home_jurisdiction_id is None:
+        target = "(name_key) WHERE home_jurisdiction_id IS NULL"
+    else:
+        target = "(name_key, home_jurisdiction_id) WHERE home_jurisdiction_id IS NOT NULL"
+    similar = similarity_key(name)
+    sql = (
+        f"INSERT INTO {table} (name, name_key, similarity_key, website, type, "  # noqa: S608
+        "home_jurisdiction_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT {target} DO NOTHING "
+        f"RETURNING id, (SELECT o.id FROM {table} o WHERE o.similarity_key = %s "
+        f"AND o.merged_into_id IS NULL AND o.id <> {table}.id ORDER BY o.id LIMIT 1)"
+    )
+    created_at = Organization._meta.get_field("created_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [name, key, similar, website, type, home_jurisdiction_id, created_at, similar]
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return Organization(pk=row[0], name=name), True, row[1]
+    found = (
+        Organization.objects.filter(name_key=key, home_jurisdiction_id=home_jurisdiction_id)
+        .select_related("merged_into")
+        .only("name", "website", "merged_into__name", "merged_into__website")
+        .get()
+    )
+    # Merged organizations keep their name so later submissions under it land
+    # on the survivor.
+    org = found.merged_into or found
+    if website and not org.website:
+        Organization.objects.filter(pk=org.pk, website="").update(website=website)
+    return Organization(pk=org.pk, name=org.name), False, None
+
+
 def signature_submit(
     *,
     campaign: Campaign,
@@ -231,61 +287,104 @@ def signature_submit(
     """Create a pending signature, or update the existing one for this
     organization and email; queue the verification email either way.
 
-    The unique constraint on (campaign, organization, email_hash) is the
-    arbiter when two identical submissions race: the second INSERT fails in
-    its savepoint and that request updates the row the first one created.
-    Only a still-pending signature takes the new contact details; a verified
-    or approved one keeps what was confirmed (the new details are unproven),
-    and the email just carries a fresh link.
+    One transaction: the organization, the signature and the outbox row
+    commit together (the mail app then enqueues its task). The signature is
+    one INSERT … ON CONFLICT DO UPDATE on (campaign, organization, email_hash):
+    the unique index settles a race between identical submissions and the
+    conflicting row is locked while it is updated, so neither a signature nor
+    a ``submit_count`` is lost. Only a still-pending signature takes the new
+    contact details; a verified or approved one keeps what was confirmed (the
+    new details are unproven), and the email just carries a fresh link.
+    The insert also re-checks that the campaign is collecting, so a campaign
+    closed a moment ago takes no signature (raises ``CampaignNotCollecting``).
     """
     language = language if language in ("en", "es") else "en"
     email = normalize_email(contact_email)
     email_hash = lookup_hash(email)
-    # The organization is committed on its own: it is shared by campaigns, and
-    # one left behind by a failed request is purged with the orphans.
-    org, org_created = organization_get_or_create(
-        name=org_name, website=org_website, type=org_type, home_jurisdiction=home_jurisdiction
-    )
-    fields: dict[str, Any] = {
-        "contact_name": clean_text(contact_name, max_length=120),
-        "contact_role": clean_text(contact_role, max_length=120),
-        "language": language,
-    }
-    # Insert first: new signatures are the common case, and the unique
-    # constraint answers "does it exist?" atomically, with no lookup before.
-    try:
-        with transaction.atomic():
-            signature = Signature.objects.create(
-                campaign=campaign,
-                organization=org,
-                email_hash=email_hash,
-                contact_email=email,
-                near_duplicate_of=organization_near_duplicate(organization=org)
-                if org_created
-                else None,
-                **fields,
-            )
-            signature_send_verification(signature=signature, campaign=campaign, organization=org)
-        return SubmitResult(signature=signature, created=True, email_sent=True)
-    except IntegrityError:
-        pass  # this organization + email already signed (maybe a racing request a moment ago)
+    name = clean_text(contact_name, max_length=120)
+    role = clean_text(contact_role, max_length=120)
+    now = timezone.now()
+    table = _q(Signature._meta.db_table)
+    campaigns_table = _q(Campaign._meta.db_table)
+
+    def prep(field: str, value: Any) -> Any:
+        return Signature._meta.get_field(field).get_db_prep_save(value, connection)
+
     with transaction.atomic():
-        # The row lock serializes concurrent re-submissions of one signature,
-        # so the count and the fields below are never lost updates.
-        signature = Signature.objects.select_for_update().get(
-            campaign=campaign, organization=org, email_hash=email_hash
+        org, org_created, near_duplicate_id = _organization_upsert(
+            name=clean_text(org_name, max_length=200),
+            website=org_website,
+            type=org_type,
+            home_jurisdiction_id=home_jurisdiction.pk if home_jurisdiction else None,
+            now=now,
         )
-        signature.submit_count += 1
-        update_fields = ["submit_count", "updated_at"]
-        if signature.status == SignatureStatus.PENDING:
-            for name, value in fields.items():
-                setattr(signature, name, value)
-            update_fields += list(fields)
-        signature.save(update_fields=update_fields)
-        sent = signature.status != SignatureStatus.REJECTED
+        values: dict[str, Any] = {
+            "campaign_id": campaign.pk,
+            "organization_id": org.pk,
+            "status": SignatureStatus.PENDING.value,
+            "source": SignatureSource.FORM.value,
+            "contact_name": prep("contact_name", name),
+            "contact_email": prep("contact_email", email),
+            "email_hash": email_hash,
+            "contact_role": role,
+            "language": language,
+            "submit_count": 1,
+            "created_at": prep("created_at", now),
+            "updated_at": prep("updated_at", now),
+        }
+        if org_created and near_duplicate_id is not None:
+            values["near_duplicate_of_id"] = near_duplicate_id
+        keep_unless_pending = ("contact_name", "contact_role", "language")
+        sql = (
+            f"INSERT INTO {table} ({', '.join(values)}) "  # noqa: S608 (our tables and columns)
+            f"SELECT {', '.join(['%s'] * len(values))} WHERE EXISTS (SELECT 1 FROM {campaigns_table} c "
+            "WHERE c.id = %s AND c.status = %s AND (c.opens_at IS NULL OR c.opens_at <= %s) "
+            "AND (c.closes_at IS NULL OR c.closes_at > %s)) "
+            "ON CONFLICT (campaign_id, organization_id, email_hash) DO UPDATE SET "
+            f"submit_count = {table}.submit_count + 1, updated_at = excluded.updated_at, "
+            + ", ".join(
+                f"{column} = CASE WHEN {table}.status = %s THEN excluded.{column} "
+                f"ELSE {table}.{column} END"
+                for column in keep_unless_pending
+            )
+            + " RETURNING id, status, submit_count, language, contact_name, contact_role"
+        )
+        when = Campaign._meta.get_field("opens_at").get_db_prep_save(now, connection)
+        params = [
+            *values.values(),
+            campaign.pk,
+            CampaignStatus.COLLECTING.value,
+            when,
+            when,
+            *[SignatureStatus.PENDING.value] * len(keep_unless_pending),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            raise CampaignNotCollecting(campaign.slug)
+        pk, status, submit_count, stored_language, stored_name, stored_role = row
+        pending = status == SignatureStatus.PENDING
+        created = submit_count == 1
+        signature = Signature(
+            pk=pk,
+            campaign=campaign,
+            organization=org,
+            status=status,
+            contact_name=name if pending else decrypt(stored_name),
+            contact_email=email,
+            email_hash=email_hash,
+            contact_role=stored_role,
+            language=stored_language,
+            submit_count=submit_count,
+            near_duplicate_of_id=values.get("near_duplicate_of_id"),
+        )
+        signature._state.adding = False
+        signature._state.db = connection.alias
+        sent = status != SignatureStatus.REJECTED
         if sent:
             signature_send_verification(signature=signature, campaign=campaign, organization=org)
-    return SubmitResult(signature=signature, created=False, email_sent=sent)
+    return SubmitResult(signature=signature, created=created, email_sent=sent)
 
 
 _VERIFY_SALT = "campaigns.signature.verify"

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from firstline.campaigns.forms import LetterPreviewForm, SignOnForm
 from firstline.campaigns.letters import letter_render, sample_values
 from firstline.campaigns.models import Campaign, CampaignStatus, SignatureStatus
 from firstline.campaigns.selectors import (
+    campaign_for_signing,
     campaign_public_get,
     campaign_signatory_groups,
     campaigns_public,
@@ -26,7 +28,7 @@ from firstline.campaigns.selectors import (
     jurisdiction_search,
 )
 from firstline.lib.crypto import lookup_hash
-from firstline.lib.pow import pow_challenge_create, pow_verify
+from firstline.lib.pow import pow_challenge_create
 
 
 def _language() -> str:
@@ -83,94 +85,96 @@ def _reject(
     request: HttpRequest, campaign: Campaign, form: SignOnForm, message: str, status: int = 400
 ) -> HttpResponse:
     form.add_error(None, message)
+    # The sign-on view read only a few columns; the page needs the letter and the count.
+    campaign = campaign_public_get(slug=campaign.slug) or campaign
     return render(
         request, "campaigns/detail.html", _detail_context(request, campaign, form), status=status
     )
 
 
+_SCREEN_MESSAGES = {
+    abuse.Verdict.CLIENT_LIMIT: (
+        _lazy("Too many submissions from your network. Please try again later."),
+        429,
+    ),
+    abuse.Verdict.POW_FAILED: (
+        _lazy("The anti-spam check failed. Please send the form again."),
+        400,
+    ),
+    abuse.Verdict.NO_POW_LIMIT: (
+        _lazy(
+            "Without JavaScript we can accept only a few sign-ons at a time. Please try again later, or enable JavaScript."
+        ),
+        429,
+    ),
+    abuse.Verdict.EMAIL_LIMIT: (
+        _lazy("Too many requests for this email address. Please try again later."),
+        429,
+    ),
+}
+
+
+def _not_collecting(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    messages.error(request, _("This campaign is not collecting signatures."))
+    return redirect(campaign.get_absolute_url())
+
+
 @require_POST
 @never_cache
 def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
-    # No signatory count here: this is the hot path, and errors re-render rarely.
-    campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(slug=slug).first()
+    """The hot path: one campaign read, one statement for every rate limit and
+    the spent challenge, one transaction for the organization, the signature
+    and its email. No session write, no signatory count."""
+    campaign = campaign_for_signing(slug=slug)
     if campaign is None:
         raise Http404
     if not services.campaign_accepts_signatures(campaign=campaign):
-        messages.error(request, _("This campaign is not collecting signatures."))
-        return redirect(campaign.get_absolute_url())
-    form = SignOnForm(request.POST)
-    bypass = abuse.bench_bypass()
+        return _not_collecting(request, campaign)
     if request.POST.get("homepage"):
         # A bot filled the invisible field: answer as if it worked, store nothing.
         return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}))
-    if not bypass:
-        fill = abuse.form_fill_check(request.POST.get("form_ts", ""))
-        if fill == "too_fast":
-            return _reject(
-                request,
-                campaign,
-                form,
-                _("That was very fast. Please check the form and send it again."),
-            )
-        if fill != "ok":
-            return _reject(
-                request, campaign, form, _("This form has expired. Please send it again.")
-            )
-        client = abuse.client_fingerprint(request)
-        if abuse.rate_limit_hit(abuse.PER_CLIENT, client):
-            return _reject(
-                request,
-                campaign,
-                form,
-                _("Too many submissions from your network. Please try again later."),
-                429,
-            )
+    form = SignOnForm(request.POST)
+    fill = abuse.form_fill_check(request.POST.get("form_ts", ""))
+    if fill == "too_fast":
+        return _reject(
+            request,
+            campaign,
+            form,
+            _("That was very fast. Please check the form and send it again."),
+        )
+    if fill != "ok":
+        return _reject(request, campaign, form, _("This form has expired. Please send it again."))
+    client = abuse.client_fingerprint(request)
     if not form.is_valid():
+        # Invalid posts count against the client too: re-rendering the page
+        # with errors is the expensive answer.
+        if abuse.rate_limit_hit(abuse.PER_CLIENT, client) and not abuse.bench_bypass():
+            message, status = _SCREEN_MESSAGES[abuse.Verdict.CLIENT_LIMIT]
+            return _reject(request, campaign, form, str(message), status)
         return render(
             request, "campaigns/detail.html", _detail_context(request, campaign, form), status=400
         )
     data = form.cleaned_data
-    if not bypass:
-        if data["pow"]:
-            outcome = pow_verify(data["pow"])
-            if outcome != "ok":
-                return _reject(
-                    request,
-                    campaign,
-                    form,
-                    _("The anti-spam check failed. Please send the form again."),
-                )
-        elif abuse.rate_limit_hit(abuse.NO_POW_PER_CLIENT, client) or abuse.rate_limit_hit(
-            abuse.NO_POW_GLOBAL, "all"
-        ):
-            return _reject(
-                request,
-                campaign,
-                form,
-                _(
-                    "Without JavaScript we can accept only a few sign-ons at a time. Please try again later, or enable JavaScript."
-                ),
-                429,
-            )
-        if abuse.rate_limit_hit(abuse.PER_EMAIL, lookup_hash(data["contact_email"])):
-            return _reject(
-                request,
-                campaign,
-                form,
-                _("Too many requests for this email address. Please try again later."),
-                429,
-            )
-    services.signature_submit(
-        campaign=campaign,
-        org_name=data["org_name"],
-        org_website=data["org_website"],
-        org_type=data["org_type"],
-        home_jurisdiction=data["home_jurisdiction"],
-        contact_name=data["contact_name"],
-        contact_email=data["contact_email"],
-        contact_role=data["contact_role"],
-        language=_language(),
+    verdict = abuse.signon_screen(
+        client=client, email_hash=lookup_hash(data["contact_email"]), pow_payload=data["pow"]
     )
+    if verdict != abuse.Verdict.OK:
+        message, status = _SCREEN_MESSAGES[verdict]
+        return _reject(request, campaign, form, str(message), status)
+    try:
+        services.signature_submit(
+            campaign=campaign,
+            org_name=data["org_name"],
+            org_website=data["org_website"],
+            org_type=data["org_type"],
+            home_jurisdiction=data["home_jurisdiction"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_role=data["contact_role"],
+            language=_language(),
+        )
+    except services.CampaignNotCollecting:
+        return _not_collecting(request, campaign)
     # The same answer whether the signature was new, updated or rejected, so
     # the form cannot be used to learn who has signed.
     return redirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}))

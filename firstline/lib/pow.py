@@ -8,9 +8,10 @@ sha256(salt + str(n))`` plus an HMAC of the challenge. The browser
 one visitor, but real cost for someone posting thousands of forms.
 
 The server keeps no state for issued challenges (the HMAC proves it issued
-them); it does remember solved ones until they expire, so one solution cannot
-be replayed. ``pow_verify`` returns a reason code rather than raising, so the
-form can show a useful message.
+them). Solved ones must be remembered until they expire, so one solution
+cannot be replayed: ``pow_check`` is the stateless part and leaves that to
+the caller, ``pow_verify`` remembers them in the cache. Both return reason
+codes rather than raising, so the form can show a useful message.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -32,12 +34,13 @@ DEFAULT_MAX_NUMBER = 60_000
 DEFAULT_TTL_SECONDS = 20 * 60
 
 
-def _key() -> bytes:
-    return hashlib.sha256(b"firstline-pow|" + settings.SECRET_KEY.encode()).digest()
+@lru_cache(maxsize=4)
+def _key_for(secret: str) -> bytes:
+    return hashlib.sha256(b"firstline-pow|" + secret.encode()).digest()
 
 
 def _sign(challenge: str) -> str:
-    return hmac.new(_key(), challenge.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key_for(settings.SECRET_KEY), challenge.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,22 @@ def _expiry(salt: str) -> int | None:
     return None
 
 
-def pow_verify(payload: str, *, consume: bool = True) -> str:
-    """Check a posted solution. Returns "ok" or a reason: malformed, forged,
-    expired, wrong, replayed."""
+@dataclass(frozen=True)
+class PowCheck:
+    """Outcome of the stateless part of verification. ``reason`` is "ok" or
+    malformed, forged, expired, wrong; for "ok", ``challenge`` and
+    ``expires`` say what the caller must remember to refuse a replay."""
+
+    reason: str
+    challenge: str = ""
+    expires: int = 0
+
+
+def pow_check(payload: str, *, now: int | None = None) -> PowCheck:
+    """Check a posted solution without touching any store: the HMAC proves we
+    issued the challenge, the salt carries its expiry, the hash proves the work.
+    Refusing replays is the caller's job (campaigns counts spent challenges in
+    the same statement as its rate limits; ``pow_verify`` uses the cache)."""
     try:
         data = json.loads(base64.b64decode(payload.encode(), validate=True))
         algorithm = str(data["algorithm"])
@@ -106,19 +122,29 @@ def pow_verify(payload: str, *, consume: bool = True) -> str:
         signature = str(data["signature"])
         number = int(data["number"])
     except (ValueError, KeyError, TypeError):
-        return "malformed"
+        return PowCheck("malformed")
     if algorithm != ALGORITHM or len(salt) > 200 or number < 0:
-        return "malformed"
+        return PowCheck("malformed")
     if not hmac.compare_digest(_sign(challenge), signature):
-        return "forged"
+        return PowCheck("forged")
     expires = _expiry(salt)
-    now = int(time.time())
+    now = int(time.time()) if now is None else now
     if expires is None or expires < now:
-        return "expired"
+        return PowCheck("expired")
     if not hmac.compare_digest(hashlib.sha256(f"{salt}{number}".encode()).hexdigest(), challenge):
-        return "wrong"
-    if consume and not cache.add(f"pow:used:{challenge}", 1, timeout=max(1, expires - now + 5)):
-        # cache.add is atomic on the DB cache (INSERT, unique key), so two
-        # concurrent posts of one solution cannot both get through.
+        return PowCheck("wrong")
+    return PowCheck("ok", challenge, expires)
+
+
+def pow_verify(payload: str, *, consume: bool = True) -> str:
+    """Check a posted solution and, with ``consume``, spend it in the cache.
+    Returns "ok" or a reason: malformed, forged, expired, wrong, replayed."""
+    checked = pow_check(payload)
+    if checked.reason != "ok":
+        return checked.reason
+    ttl = max(1, checked.expires - int(time.time()) + 5)
+    # cache.add is atomic (an INSERT on a unique key for the DB cache), so two
+    # concurrent posts of one solution cannot both get through.
+    if consume and not cache.add(f"pow:used:{checked.challenge}", 1, timeout=ttl):
         return "replayed"
     return "ok"

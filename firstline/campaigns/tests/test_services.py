@@ -222,3 +222,58 @@ def test_jurisdiction_resolve_exact_and_candidates():
     assert jurisdiction_resolve("TX")[0] == factories.texas()
     found, candidates = jurisdiction_resolve("Harri")
     assert found is None and harris in candidates
+
+
+def test_submit_is_one_transaction_of_few_statements(django_assert_max_num_queries):
+    campaign = factories.campaign()
+    home = factories.harris()
+    # Organization (with its look-alike check), signature upsert, outbox row,
+    # plus BEGIN/COMMIT and the task the mail app enqueues after commit.
+    values = {
+        "campaign": campaign,
+        "org_name": "Houston Immigrant Rights Coalition",
+        "home_jurisdiction": home,
+        "contact_name": "Ana Pérez",
+        "contact_email": "ana@example.org",
+    }
+    with django_assert_max_num_queries(6):
+        first = services.signature_submit(**values)
+    with django_assert_max_num_queries(7):  # + reading the existing organization
+        second = services.signature_submit(**{**values, "contact_name": "Ana María"})
+    assert first.created and not second.created
+    assert second.signature.pk == first.signature.pk and second.signature.submit_count == 2
+    assert second.signature.contact_name == "Ana María"
+    assert Signature.objects.get().contact_name == "Ana María"
+
+
+def test_submit_refuses_a_campaign_closed_after_the_page_was_read():
+    campaign = factories.campaign()
+    stale = type(campaign).objects.get(pk=campaign.pk)
+    services.campaign_close(campaign=campaign)
+    with pytest.raises(services.CampaignNotCollecting):
+        submit(stale, org_name="Late Org")
+    # The whole write rolled back: no organization, signature or email.
+    assert not Organization.objects.filter(name="Late Org").exists()
+    assert not Signature.objects.exists() and not Email.objects.exists()
+
+
+def test_resubmitting_a_rejected_signature_counts_it_but_sends_nothing():
+    campaign = factories.campaign()
+    sig = submit(campaign).signature
+    Signature.objects.filter(pk=sig.pk).update(status=SignatureStatus.REJECTED)
+    Email.objects.all().delete()
+    result = submit(campaign, contact_name="Mallory")
+    assert not result.email_sent and not Email.objects.exists()
+    stored = Signature.objects.get()
+    assert stored.submit_count == 2 and stored.contact_name == "Ana Pérez"
+    assert result.signature.contact_name == "Ana Pérez"
+
+
+def test_a_verified_resubmission_mails_the_confirmed_name_in_its_language():
+    campaign = factories.campaign()
+    sig = submit(campaign, language="es").signature
+    Signature.objects.filter(pk=sig.pk).update(status=SignatureStatus.VERIFIED)
+    Email.objects.all().delete()
+    submit(campaign, contact_name="Mallory", language="en")
+    email = Email.objects.get()
+    assert email.language == "es" and "Ana Pérez" in email.text and "Mallory" not in email.text

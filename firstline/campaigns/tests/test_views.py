@@ -237,9 +237,10 @@ def test_rate_limit_per_client_and_no_ip_stored(client):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM firstline_cache")
+        cursor.execute("SELECT key FROM campaigns_abusecounter")
         keys = [row[0] for row in cursor.fetchall()]
-    assert keys and not any("203.0.113.9" in k for k in keys)
+    assert keys and not any("203.0.113" in k for k in keys)
+    assert Signature.objects.count() == abuse.PER_CLIENT.max_hits
 
 
 def test_unknown_place_offers_candidates_without_js(client):
@@ -357,3 +358,18 @@ def test_bench_bypass_is_refused_in_production(monkeypatch, settings):
     settings.FIRSTLINE_ENV = "production"
     assert not abuse.bench_bypass()
     assert [e.id for e in check_no_bench_bypass_in_production()] == ["campaigns.E001"]
+
+
+def test_sign_on_post_query_budget(client, django_assert_max_num_queries):
+    """Campaign, one statement for every limit and the spent challenge, then
+    one transaction (organization, signature, outbox row). No session write,
+    no jurisdiction query once the label is memoized."""
+    campaign = factories.campaign()
+    factories.harris()
+    assert (
+        client.post(sign_url(campaign), form_data(contact_email="a@example.org")).status_code == 302
+    )
+    data = form_data(contact_email="b@example.org", org_name="Another Org")
+    with django_assert_max_num_queries(7):
+        assert client.post(sign_url(campaign), data).status_code == 302
+    assert "sessionid" not in client.cookies

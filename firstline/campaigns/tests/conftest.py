@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from firstline.campaigns.selectors import jurisdiction_memo_clear
+
+
+@pytest.fixture(autouse=True)
+def _fresh_jurisdiction_memo() -> Iterator[None]:
+    # Jurisdictions made inside a test are rolled back after it; a memo
+    # entry pointing at one must not leak into the next test.
+    jurisdiction_memo_clear()
+    yield
+    jurisdiction_memo_clear()
