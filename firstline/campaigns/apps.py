@@ -13,7 +13,15 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from firstline.campaigns.models import Campaign
+        from firstline.campaigns.selectors import campaign_memo_clear
+
         register(check_no_bench_bypass_in_production, Tags.security)
+        # Edits in this process show at once; other processes within seconds.
+        post_save.connect(campaign_memo_clear, sender=Campaign, dispatch_uid="campaign_memo_save")
+        post_delete.connect(campaign_memo_clear, sender=Campaign, dispatch_uid="campaign_memo_del")
 
 
 def check_no_bench_bypass_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:

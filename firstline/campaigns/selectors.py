@@ -68,14 +68,34 @@ def campaign_public_get(*, slug: str) -> Campaign | None:
     return campaigns_public().prefetch_related("asks").filter(slug=slug).first()
 
 
+# The sign-on POST reads its campaign from a per-process memo for a few
+# seconds. Safe because the signature INSERT re-checks, in the same
+# statement, that the campaign is collecting and inside its window
+# (services.signature_submit): a stale entry can only delay the "not
+# collecting" answer or the new title in the email by CAMPAIGN_MEMO_SECONDS.
+CAMPAIGN_MEMO_SECONDS = 5.0
+_signing: dict[str, tuple[float, Campaign | None]] = {}
+
+
+def campaign_memo_clear(**kwargs: Any) -> None:
+    _signing.clear()
+
+
 def campaign_for_signing(*, slug: str) -> Campaign | None:
     """The few columns the sign-on POST needs (not the letters or the count)."""
-    return (
+    hit = _signing.get(slug)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    campaign = (
         Campaign.objects.exclude(status=CampaignStatus.DRAFT)
         .filter(slug=slug)
         .only("slug", "title", "title_es", "status", "opens_at", "closes_at")
         .first()
     )
+    if len(_signing) >= _MEMO_MAX:
+        _signing.clear()
+    _signing[slug] = (time.monotonic() + CAMPAIGN_MEMO_SECONDS, campaign)
+    return campaign
 
 
 @dataclass

@@ -29,6 +29,7 @@ from firstline.campaigns.models import (
     SignatureSource,
     SignatureStatus,
 )
+from firstline.campaigns.selectors import campaign_memo_clear
 from firstline.campaigns.text import clean_text, name_key, similarity_key
 from firstline.core.services import audit_event_record
 from firstline.geo.models import Jurisdiction
@@ -65,6 +66,7 @@ def _campaign_transition(*, campaign: Campaign, to: str, actor: User) -> Campaig
         current = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first()
         raise TransitionNotAllowed(f"campaign {campaign.slug}: {current} → {to} is not allowed")
     old = campaign.status
+    campaign_memo_clear()
     campaign.refresh_from_db(fields=["status", "updated_at"])
     audit_event_record(
         action=f"campaign.{to}",

@@ -4,13 +4,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from firstline.campaigns.selectors import jurisdiction_memo_clear
+from firstline.campaigns.selectors import campaign_memo_clear, jurisdiction_memo_clear
 
 
 @pytest.fixture(autouse=True)
-def _fresh_jurisdiction_memo() -> Iterator[None]:
-    # Jurisdictions made inside a test are rolled back after it; a memo
-    # entry pointing at one must not leak into the next test.
+def _fresh_memos() -> Iterator[None]:
+    # Rows made inside a test are rolled back after it; a memo entry
+    # pointing at one must not leak into the next test.
     jurisdiction_memo_clear()
+    campaign_memo_clear()
     yield
     jurisdiction_memo_clear()
+    campaign_memo_clear()

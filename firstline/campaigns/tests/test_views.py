@@ -361,15 +361,25 @@ def test_bench_bypass_is_refused_in_production(monkeypatch, settings):
 
 
 def test_sign_on_post_query_budget(client, django_assert_max_num_queries):
-    """Campaign, one statement for every limit and the spent challenge, then
-    one transaction (organization, signature, outbox row). No session write,
-    no jurisdiction query once the label is memoized."""
+    """One statement for every limit and the spent challenge, then one
+    transaction (organization, signature, outbox row). No session write; no
+    campaign or jurisdiction query while they are memoized."""
     campaign = factories.campaign()
     factories.harris()
     assert (
         client.post(sign_url(campaign), form_data(contact_email="a@example.org")).status_code == 302
     )
     data = form_data(contact_email="b@example.org", org_name="Another Org")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert client.post(sign_url(campaign), data).status_code == 302
     assert "sessionid" not in client.cookies
+
+
+def test_a_campaign_closed_elsewhere_refuses_despite_the_memo(client):
+    campaign = factories.campaign()
+    assert client.post(sign_url(campaign), form_data()).status_code == 302
+    # Closed by another process: this process's memo still says collecting.
+    type(campaign).objects.filter(pk=campaign.pk).update(status="closed")
+    response = client.post(sign_url(campaign), form_data(contact_email="late@example.org"))
+    assert response.status_code == 302 and response["Location"].endswith("/end-287g/")
+    assert Signature.objects.count() == 1 and Email.objects.count() == 1
