@@ -136,7 +136,7 @@ class Client:
 
 def client_for(url: str, page: str) -> Client:
     parsed = urllib.parse.urlparse(url)
-    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
     conn.request("GET", page)
     response = conn.getresponse()
     html = response.read().decode()

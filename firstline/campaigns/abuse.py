@@ -88,7 +88,7 @@ def counters_hit(
     table = connection.ops.quote_name(AbuseCounter._meta.db_table)
     key = connection.ops.quote_name("key")
     rows = ", ".join(["(%s, 1, %s)"] * len(windows))
-    params: list[object] = []
+    params: list[str | int] = []
     for name, window in windows.items():
         params += [name, -window if window < 0 else now + window]
     sql = (

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -226,6 +226,13 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _db_value(model: type[models.Model], field: str, value: Any) -> Any:
+    """``value`` as the ORM would send it for ``model.field`` (encrypts, formats dates)."""
+    concrete = model._meta.get_field(field)
+    assert isinstance(concrete, models.Field)
+    return concrete.get_db_prep_save(value, connection)
+
+
 def _organization_upsert(
     *, name: str, website: str, type: str, home_jurisdiction_id: int | None, now: datetime
 ) -> tuple[Organization, bool, int | None]:
@@ -252,7 +259,7 @@ def _organization_upsert(
         f"RETURNING id, (SELECT o.id FROM {table} o WHERE o.similarity_key = %s "
         f"AND o.merged_into_id IS NULL AND o.id <> {table}.id ORDER BY o.id LIMIT 1)"
     )
-    created_at = Organization._meta.get_field("created_at").get_db_prep_save(now, connection)
+    created_at = _db_value(Organization, "created_at", now)
     with connection.cursor() as cursor:
         cursor.execute(
             sql, [name, key, similar, website, type, home_jurisdiction_id, created_at, similar]
@@ -310,7 +317,7 @@ def signature_submit(
     campaigns_table = _q(Campaign._meta.db_table)
 
     def prep(field: str, value: Any) -> Any:
-        return Signature._meta.get_field(field).get_db_prep_save(value, connection)
+        return _db_value(Signature, field, value)
 
     with transaction.atomic():
         org, org_created, near_duplicate_id = _organization_upsert(
@@ -351,7 +358,7 @@ def signature_submit(
             )
             + " RETURNING id, status, submit_count, language, contact_name, contact_role"
         )
-        when = Campaign._meta.get_field("opens_at").get_db_prep_save(now, connection)
+        when = _db_value(Campaign, "opens_at", now)
         params = [
             *values.values(),
             campaign.pk,
