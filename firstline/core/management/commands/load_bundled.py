@@ -7,28 +7,17 @@ Each app lists its steps in ``firstline/<app>/bundled.py`` as
 
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Any
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from firstline.core.discovery import app_modules
+
 
 def bundled_steps() -> list[tuple[str, list[str]]]:
-    steps: list[tuple[str, list[str]]] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("firstline."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.bundled")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.bundled":
-                raise
-            continue
-        steps.extend(module.STEPS)
-    return steps
+    return [item for module in app_modules("bundled") for item in module.STEPS]
 
 
 class Command(BaseCommand):

@@ -9,29 +9,18 @@ the db_worker like any other; this loop only enqueues them, so one
 
 from __future__ import annotations
 
-import importlib
 import signal
 import time
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
+from firstline.core.discovery import app_modules
+
 
 def periodic_jobs() -> list[tuple[int, str]]:
-    jobs: list[tuple[int, str]] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("firstline."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.periodic")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.periodic":
-                raise
-            continue
-        jobs.extend(module.JOBS)
-    return jobs
+    return [item for module in app_modules("periodic") for item in module.JOBS]
 
 
 class Command(BaseCommand):
