@@ -5,9 +5,11 @@ What it does (loopback only):
 1. Creates a scratch PostgreSQL database from the ``firstline`` role
    (``--database-url`` to point elsewhere), migrates it and adds one campaign
    and two jurisdictions.
-2. Starts gunicorn with sync workers, DEBUG off, on that database, with
+2. Starts gunicorn with sync workers, DEBUG off, on that database, plus one
+   ``db_worker`` as in production (it applies the sign-ons and sends the
+   email while the burst runs, competing for the same two cores), with
    ``SIGNON_BENCH_BYPASS=1``: the rate limits are counted (every sign-on pays
-   for its counter statement) but not enforced, since one client posts 1,000
+   for its counter rows) but not enforced, since one client posts 1,000
    forms. The bypass is refused by the system check campaigns.E001 and
    ignored by the code when FIRSTLINE_ENV=production, so the server runs with
    FIRSTLINE_ENV=development and is otherwise configured as in production.
@@ -15,11 +17,12 @@ What it does (loopback only):
    (the bench posts a timestamp from the page, aged past the minimum), the
    proof of work (it fetches and solves one real challenge per POST before
    the clock starts) and its replay check, form validation, Unicode
-   cleaning, the jurisdiction lookup, the organization and signature upserts
-   with encryption and the lookup hash, the outbox row and the task enqueue.
+   cleaning, the jurisdiction lookup, the counters, the encrypted intake row.
 3. Fires the baseline: the same number of POSTs at a trivial CSRF-checked view
    (``campaigns:bench_echo``, 404 unless the bypass is on), then the sign-ons,
-   then the baseline again (its two runs are averaged, to cancel drift).
+   waits until the worker has applied every sign-on and sent every email,
+   then fires the baseline again (its two runs are averaged, to cancel drift;
+   the wait keeps the worker's catching-up out of the second baseline).
    ``--requests`` sign-ons of which ``--resubmissions`` repeat an earlier
    organization + email (with a different contact name), shuffled so that
    originals and repeats race each other, over ``--threads`` concurrent
@@ -28,12 +31,15 @@ What it does (loopback only):
    cannot send an exact number of distinct bodies); ``--client python`` is
    the original http.client thread pool, which tops out near 800-1,400
    req/s here, so the trivial view looked slower and the ratio better.
-4. Checks the database: exactly requests - resubmissions signatures, all
-   distinct, the sum of their ``submit_count`` equals the number of POSTs
-   (no submission lost, no update lost), and one verification email and one
-   send task were queued per POST.
+4. Checks the database: nothing left in the intake, exactly requests -
+   resubmissions signatures, all distinct, the sum of their ``submit_count``
+   equals the number of POSTs (no submission lost, no update lost), and one
+   verification email sent and one send task per POST.
 
-Prints a last line ``RESULT key=value ...``. ``--quick`` runs 200 requests.
+Prints a last line ``RESULT key=value ...``; ``applied_s`` is how long after
+the last sign-on's answer the worker finished applying them, ``mailed_s``
+until the last verification email was sent (outbox mode). ``--quick`` runs
+200 requests.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,11 +85,12 @@ from django.db.models import Count, Sum
 from django_tasks_db.models import DBTaskResult
 from firstline.campaigns.models import Signature
 from firstline.mail.models import Email
+from firstline.campaigns.models import SignOnIntake
 qs = Signature.objects.filter(campaign__slug="burst")
-print(qs.count(), qs.values("organization_id", "email_hash").distinct().count(),
+print(SignOnIntake.objects.count(), qs.count(), qs.values("organization_id", "email_hash").distinct().count(),
       qs.aggregate(s=Sum("submit_count"))["s"] or 0,
       qs.values("organization_id", "email_hash").annotate(n=Count("id")).filter(n__gt=1).count(),
-      Email.objects.filter(kind="signature_verify").count(),
+      Email.objects.filter(kind="signature_verify", status="sent").count(),
       DBTaskResult.objects.filter(task_path__endswith="send_email").count())
 """
 
@@ -346,6 +354,38 @@ def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[by
     raise SystemExit("gunicorn did not start")
 
 
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """One db_worker, as ``make demo`` and production run it."""
+    return subprocess.Popen(
+        [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_until_applied(database_url: str, emails: int, timeout: float = 300) -> dict[str, float]:
+    """Seconds until the intake is empty, and until ``emails`` verification
+    emails are sent (polling the database directly)."""
+    import psycopg
+
+    started = time.monotonic()
+    applied_s = None
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while time.monotonic() - started < timeout:
+            waiting = conn.execute("SELECT count(*) FROM campaigns_signonintake").fetchone()
+            sent = conn.execute(
+                "SELECT count(*) FROM mail_email WHERE kind = 'signature_verify' AND status = 'sent'"
+            ).fetchone()
+            if applied_s is None and waiting and waiting[0] == 0:
+                applied_s = time.monotonic() - started
+            if applied_s is not None and sent and sent[0] >= emails:
+                return {"applied_s": applied_s, "mailed_s": time.monotonic() - started}
+            time.sleep(0.1)
+    raise SystemExit(f"the worker did not finish within {timeout:.0f} s")
+
+
 def run_burst(
     url: str,
     *,
@@ -354,8 +394,10 @@ def run_burst(
     threads: int,
     slug: str = "burst",
     how: str = "raw",
+    settle: Callable[[], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
-    """Baseline, sign-ons, baseline; returns figures (also used by the tests)."""
+    """Baseline, sign-ons, ``settle()`` (wait for the worker), baseline;
+    returns figures (also used by the tests)."""
     client = client_for(url, f"/en/campaigns/{slug}/")
     signon = signon_payloads(requests, resubmissions)
     for fields, solution in zip(signon, solved_challenges(client, requests), strict=True):
@@ -365,9 +407,11 @@ def run_burst(
     echo = [{"x": str(i)} for i in range(requests)]
     base1 = fire(client, "/en/campaigns/bench/echo/", echo, threads, how)
     sign = fire(client, f"/en/campaigns/{slug}/sign/", signon, threads, how)
+    settled = settle() if settle else {}
     base2 = fire(client, "/en/campaigns/bench/echo/", echo, threads, how)
     base_elapsed = (base1.elapsed + base2.elapsed) / 2
     return {
+        **settled,
         "signon_rps": requests / sign.elapsed,
         "baseline_rps": requests / base_elapsed,
         "ratio": (requests / sign.elapsed) / (requests / base_elapsed),
@@ -425,7 +469,7 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
         }
     )
-    server = None
+    server = worker = None
     try:
         t0 = time.monotonic()
         manage(env, "migrate", "--noinput", "-v0")
@@ -433,19 +477,22 @@ def main() -> int:
         manage(env, "shell", "-c", SETUP)
         print(f"scratch database {db_name} ready in {time.monotonic() - t0:.1f}s", file=sys.stderr)
         server, url = start_server(env, args.workers)
+        worker = start_worker(env)
         figures = run_burst(
             url,
             requests=args.requests,
             resubmissions=args.resubmissions,
             threads=args.threads,
             how=args.client,
+            settle=lambda: wait_until_applied(database_url, args.requests),
         )
-        total, distinct, submits, duplicated, emails, tasks = (
+        waiting, total, distinct, submits, duplicated, emails, tasks = (
             int(x) for x in manage(env, "shell", "-c", COUNT).strip().splitlines()[-1].split()
         )
         expected = args.requests - args.resubmissions
         ok = (
-            total == expected
+            waiting == 0
+            and total == expected
             and distinct == expected
             and duplicated == 0
             and submits == args.requests
@@ -460,9 +507,14 @@ def main() -> int:
             file=sys.stderr,
         )
         print(
-            f"database: {total} signatures ({distinct} distinct, {duplicated} duplicated), "
-            f"{submits} submissions counted, {emails} emails and {tasks} send tasks queued, "
-            f"expected {expected} and {args.requests}",
+            f"worker: all sign-ons applied {figures['applied_s']:.1f} s and all emails sent "
+            f"{figures['mailed_s']:.1f} s after the burst",
+            file=sys.stderr,
+        )
+        print(
+            f"database: {waiting} left in the intake, {total} signatures ({distinct} distinct, "
+            f"{duplicated} duplicated), {submits} submissions counted, {emails} emails sent, "
+            f"{tasks} send tasks, expected {expected} and {args.requests}",
             file=sys.stderr,
         )
         print(
@@ -472,17 +524,20 @@ def main() -> int:
             f"errors={int(figures['signon_errors'])} signon_rps={figures['signon_rps']:.0f} "
             f"baseline_rps={figures['baseline_rps']:.0f} ratio={figures['ratio']:.2f} "
             f"p50_ms={figures['signon_p50_ms']:.0f} p99_ms={figures['signon_p99_ms']:.0f} "
-            f"baseline_p99_ms={figures['baseline_p99_ms']:.0f} workers={args.workers} threads={args.threads} "
+            f"baseline_p99_ms={figures['baseline_p99_ms']:.0f} applied_s={figures['applied_s']:.1f} "
+            f"mailed_s={figures['mailed_s']:.1f} workers={args.workers} threads={args.threads} "
             f"client={figures['client']}"
         )
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.terminate()
+        for proc in (server, worker):
+            if proc is None:
+                continue
+            proc.terminate()
             try:
-                server.wait(timeout=10)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                server.kill()
+                proc.kill()
         with psycopg.connect(args.admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 

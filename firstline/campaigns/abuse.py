@@ -26,6 +26,7 @@ import os
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -83,8 +84,18 @@ def counters_hit(
     """
     if not windows:
         return {}
+    sql, params = counters_sql(windows=windows, now=now, connection=connections[using])
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {name: hits for name, hits in cursor.fetchall()}
+
+
+def counters_sql(
+    *, windows: dict[str, int], now: int | None, connection: Any
+) -> tuple[str, list[str | int]]:
+    """The upsert ``counters_hit`` runs, ``RETURNING key, hits`` (also used
+    inside a larger statement by ``campaigns.intake``)."""
     now = int(time.time()) if now is None else now
-    connection = connections[using]
     table = connection.ops.quote_name(AbuseCounter._meta.db_table)
     key = connection.ops.quote_name("key")
     rows = ", ".join(["(%s, 1, %s)"] * len(windows))
@@ -98,9 +109,7 @@ def counters_hit(
         f"expires = CASE WHEN {table}.expires <= %s THEN excluded.expires ELSE {table}.expires END "
         f"RETURNING {key}, hits"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now, now])
-        return {name: hits for name, hits in cursor.fetchall()}
+    return sql, [*params, now, now]
 
 
 def counters_purge(*, now: int | None = None) -> int:
@@ -128,42 +137,79 @@ class Verdict(StrEnum):
     EMAIL_LIMIT = "email_limit"
 
 
-def signon_screen(*, client: str, email_hash: str, pow_payload: str) -> Verdict:
-    """Rate limits and proof of work for one valid sign-on, in one statement.
+@dataclass(frozen=True)
+class Screen:
+    """What one valid sign-on counts (``windows``), and the most hits each
+    key may reach for it to pass (``limits``: only what is enforced; with
+    the bench bypass, just the spent challenge).
 
-    Counted together: the client, the email, and either the spent challenge
-    (with proof of work) or the client's no-JavaScript budget. The site-wide
-    no-JavaScript budget is counted after, and only for a client still within
-    its own, so one client cannot spend everyone's. Counts are kept even when
-    the bench bypass is on (so the bench measures them), but not enforced.
+    ``spent`` is the spent challenge's key; ``nopow_key`` the client's
+    no-JavaScript budget, when no proof of work came; ``pow_failed`` means a
+    payload came but is forged or expired.
     """
-    windows = {
-        _key(PER_CLIENT, client): PER_CLIENT.window_seconds,
-        _key(PER_EMAIL, email_hash): PER_EMAIL.window_seconds,
-    }
-    spent = ""
-    if pow_payload:
-        checked = pow_check(pow_payload)
-        if checked.reason == "ok":
-            # Remembered a little past the challenge's expiry; after that
-            # pow_check refuses the payload as expired anyway.
-            spent = f"pow:{checked.challenge}"
-            windows[spent] = -(checked.expires + 5)
-    else:
-        windows[_key(NO_POW_PER_CLIENT, client)] = NO_POW_PER_CLIENT.window_seconds
-    hits = counters_hit(windows=windows)
+
+    client_key: str
+    email_key: str
+    windows: dict[str, int]
+    limits: dict[str, int]
+    spent: str = ""
+    nopow_key: str = ""
+    pow_failed: bool = False
+
+
+def signon_screen_plan(*, client: str, email_hash: str, pow_payload: str) -> Screen:
+    """Counted together: the client, the email, and either the spent
+    challenge (with proof of work) or the client's no-JavaScript budget.
+    Counts are kept even when the bench bypass is on (so the bench measures
+    them), but not enforced."""
     enforce = not bench_bypass()
-    if enforce and hits[_key(PER_CLIENT, client)] > PER_CLIENT.max_hits:
-        return Verdict.CLIENT_LIMIT
-    if pow_payload and (not spent or hits[spent] > 1):
-        return Verdict.POW_FAILED  # bad, expired or replayed: refused even in the bench
+    client_key, email_key = _key(PER_CLIENT, client), _key(PER_EMAIL, email_hash)
+    windows = {client_key: PER_CLIENT.window_seconds, email_key: PER_EMAIL.window_seconds}
+    limits = {client_key: PER_CLIENT.max_hits, email_key: PER_EMAIL.max_hits} if enforce else {}
     if not pow_payload:
-        over = hits[_key(NO_POW_PER_CLIENT, client)] > NO_POW_PER_CLIENT.max_hits
-        if enforce and (over or rate_limit_hit(NO_POW_GLOBAL, "all")):
-            return Verdict.NO_POW_LIMIT
-    if enforce and hits[_key(PER_EMAIL, email_hash)] > PER_EMAIL.max_hits:
+        nopow_key = _key(NO_POW_PER_CLIENT, client)
+        windows[nopow_key] = NO_POW_PER_CLIENT.window_seconds
+        if enforce:
+            limits[nopow_key] = NO_POW_PER_CLIENT.max_hits
+        return Screen(client_key, email_key, windows, limits, nopow_key=nopow_key)
+    checked = pow_check(pow_payload)
+    if checked.reason != "ok":
+        return Screen(client_key, email_key, windows, limits, pow_failed=True)
+    # Remembered a little past the challenge's expiry (after that pow_check
+    # refuses the payload as expired anyway). A second hit is a replay,
+    # refused even in the bench.
+    spent = f"pow:{checked.challenge}"
+    windows[spent] = -(checked.expires + 5)
+    return Screen(client_key, email_key, windows, {**limits, spent: 1}, spent=spent)
+
+
+def signon_screen_verdict(screen: Screen, hits: dict[str, int]) -> Verdict:
+    """The verdict for the counted ``hits``. The site-wide no-JavaScript
+    budget is counted here, and only for a client still within its own, so
+    one client cannot spend everyone's."""
+
+    def over(key: str) -> bool:
+        return key in screen.limits and hits[key] > screen.limits[key]
+
+    if over(screen.client_key):
+        return Verdict.CLIENT_LIMIT
+    if screen.pow_failed or (screen.spent and over(screen.spent)):
+        return Verdict.POW_FAILED
+    if (
+        screen.nopow_key
+        and not bench_bypass()
+        and (over(screen.nopow_key) or rate_limit_hit(NO_POW_GLOBAL, "all"))
+    ):
+        return Verdict.NO_POW_LIMIT
+    if over(screen.email_key):
         return Verdict.EMAIL_LIMIT
     return Verdict.OK
+
+
+def signon_screen(*, client: str, email_hash: str, pow_payload: str) -> Verdict:
+    """Rate limits and proof of work for one valid sign-on, in one statement."""
+    screen = signon_screen_plan(client=client, email_hash=email_hash, pow_payload=pow_payload)
+    return signon_screen_verdict(screen, counters_hit(windows=screen.windows))
 
 
 _TS_SALT = "campaigns.signon.form-ts"

@@ -281,17 +281,25 @@ def _organization_upsert(
     return Organization(pk=org.pk, name=org.name), False, None
 
 
-def signature_submit(
+def signature_submit(*, home_jurisdiction: Jurisdiction | None, **fields: Any) -> SubmitResult:
+    """``signature_apply`` for callers holding a Jurisdiction (seeding, tests)."""
+    return signature_apply(
+        home_jurisdiction_id=home_jurisdiction.pk if home_jurisdiction else None, **fields
+    )
+
+
+def signature_apply(
     *,
     campaign: Campaign,
     org_name: str,
     org_website: str = "",
     org_type: str = OrganizationType.LOCAL,
-    home_jurisdiction: Jurisdiction | None,
+    home_jurisdiction_id: int | None,
     contact_name: str,
     contact_email: str,
     contact_role: str = "",
     language: str = "en",
+    received_at: datetime | None = None,
 ) -> SubmitResult:
     """Create a pending signature, or update the existing one for this
     organization and email; queue the verification email either way.
@@ -306,13 +314,16 @@ def signature_submit(
     new details are unproven), and the email just carries a fresh link.
     The insert also re-checks that the campaign is collecting, so a campaign
     closed a moment ago takes no signature (raises ``CampaignNotCollecting``).
+    ``received_at`` (default now) is when the person signed: the sign-on
+    window is checked against it, so a form accepted a second before the
+    window closed still counts when the worker applies it after.
     """
     language = language if language in ("en", "es") else "en"
     email = normalize_email(contact_email)
     email_hash = lookup_hash(email)
     name = clean_text(contact_name, max_length=120)
     role = clean_text(contact_role, max_length=120)
-    now = timezone.now()
+    now = received_at or timezone.now()
     table = _q(Signature._meta.db_table)
     campaigns_table = _q(Campaign._meta.db_table)
 
@@ -324,7 +335,7 @@ def signature_submit(
             name=clean_text(org_name, max_length=200),
             website=org_website,
             type=org_type,
-            home_jurisdiction_id=home_jurisdiction.pk if home_jurisdiction else None,
+            home_jurisdiction_id=home_jurisdiction_id,
             now=now,
         )
         values: dict[str, Any] = {
@@ -524,7 +535,8 @@ def signature_dismiss_duplicate(*, signatures: QuerySet[Signature], actor: User 
 
 def signatures_purge(*, now: datetime | None = None, days: int | None = None) -> int:
     """Delete pending (never confirmed) signatures older than SIGNATURE_PURGE_DAYS,
-    and organizations left with no signature and no campaign."""
+    sign-ons the worker could not apply (kept for staff) as old, and
+    organizations left with no signature and no campaign."""
     now = now or timezone.now()
     days = settings.SIGNATURE_PURGE_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
@@ -539,13 +551,18 @@ def signatures_purge(*, now: datetime | None = None, days: int | None = None) ->
             created_at__lt=cutoff,
         )
         orphans.delete()
-        if deleted:
+        from firstline.campaigns.intake import intake_purge_failed
+
+        failed = intake_purge_failed(before=cutoff)
+        if deleted or failed:
             audit_event_record(
                 action="signature.purge",
                 subject="campaigns.Signature:purge",
                 actor_label="purge_signatures",
-                message=f"deleted {deleted} pending signature(s) older than {days} days",
+                message=f"deleted {deleted} pending signature(s) and {failed} unapplied "
+                f"sign-on(s) older than {days} days",
             )
+        deleted += failed
     return deleted
 
 
