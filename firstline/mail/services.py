@@ -108,8 +108,9 @@ def email_send(*, email_id: int) -> bool:
 
 
 def email_retry_due(*, now: Any = None) -> int:
-    """Re-enqueue queued rows whose backoff has passed, and rows stuck in
-    ``sending`` (a worker killed mid-send) for more than ten minutes."""
+    """Re-enqueue queued rows whose backoff has passed, rows stuck in
+    ``sending`` (a worker killed mid-send) and rows never enqueued, both
+    after ten minutes."""
     from firstline.mail.tasks import send_email
 
     now = now or timezone.now()
@@ -117,6 +118,14 @@ def email_retry_due(*, now: Any = None) -> int:
         status=EmailStatus.SENDING, created_at__lt=now - timedelta(minutes=10)
     )
     stuck.update(status=EmailStatus.QUEUED, next_attempt_at=now)
+    # Committed but never enqueued: the process died between its commit and
+    # its on_commit enqueue. A duplicate task is harmless (email_send claims).
+    Email.objects.filter(
+        status=EmailStatus.QUEUED,
+        next_attempt_at__isnull=True,
+        attempts=0,
+        created_at__lt=now - timedelta(minutes=10),
+    ).update(next_attempt_at=now)
     due = list(
         Email.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now).values_list(
             "pk", flat=True
