@@ -281,8 +281,8 @@ class SignOnIntakeAdmin(admin.ModelAdmin):
 
     list_display = ["id", "campaign", "received_at", "attempts", "failed_at", "last_error"]
     list_filter = [("failed_at", admin.EmptyFieldListFilter), "campaign"]
-    fields = ["campaign", "received_at", "attempts", "failed_at", "last_error"]
-    readonly_fields = fields
+    fields = ("campaign", "received_at", "attempts", "failed_at", "last_error")
+    readonly_fields = ("campaign", "received_at", "attempts", "failed_at", "last_error")
     actions = ["retry"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
