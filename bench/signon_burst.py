@@ -8,12 +8,12 @@ What it does (loopback only):
 2. Starts gunicorn with sync workers, DEBUG off, on that database, plus one
    ``db_worker`` as in production (it applies the sign-ons and sends the
    email while the burst runs, competing for the same two cores), with
-   ``SIGNON_BENCH_BYPASS=1``: the rate limits are counted (every sign-on pays
-   for its counter rows) but not enforced, since one client posts 1,000
-   forms. The bypass is refused by the system check campaigns.E001 and
-   ignored by the code when FIRSTLINE_ENV=production, so the server runs with
-   FIRSTLINE_ENV=development and is otherwise configured as in production.
-   Everything else in the request path is real: CSRF, the minimum fill time
+   ``SIGNON_BENCH_ECHO=1`` (the trivial view; refused in production, so the
+   server runs with FIRSTLINE_ENV=development and is otherwise configured as
+   in production) and ``BEHIND_PROXY=1``: each simulated organization posts
+   from its own address (X-Forwarded-For, as our proxy would set it), so
+   every rate limit is counted AND enforced, and none is reached.
+   Everything in the request path is real: CSRF, the minimum fill time
    (the bench posts a timestamp from the page, aged past the minimum), the
    proof of work (it fetches and solves one real challenge per POST before
    the clock starts) and its replay check, form validation, Unicode
@@ -121,7 +121,8 @@ class Client:
         finally:
             conn.close()
 
-    def post(self, path: str, fields: dict[str, str]) -> tuple[int, float]:
+    def post(self, path: str, payload: dict[str, str]) -> tuple[int, float]:
+        fields = {k: v for k, v in payload.items() if k != "_addr"}
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, **fields})
         started = time.perf_counter()
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -133,6 +134,7 @@ class Client:
                 headers={
                     "Content-Type": "application/x-www-form-urlencoded",
                     "Cookie": self.cookie,
+                    "X-Forwarded-For": payload["_addr"],
                     "Referer": f"http://{self.host}:{self.port}/",
                 },
             )
@@ -187,16 +189,30 @@ def solved_challenges(client: Client, count: int) -> list[str]:
         return pool.map(_solve, challenges, chunksize=16)
 
 
-def signon_payloads(requests: int, resubmissions: int, seed: int = 7) -> list[dict[str, str]]:
+def address(tag: int, i: int) -> str:
+    """One simulated organization's address (sent as X-Forwarded-For)."""
+    return f"10.{tag % 256}.{(i >> 8) % 256}.{i % 256}"
+
+
+def signon_payloads(
+    requests: int, resubmissions: int, seed: int = 7, tag: int = 0
+) -> list[dict[str, str]]:
+    """Distinct organizations, each from its own address; a re-submission
+    comes from its original's address with the same email (upper-cased) and a
+    new contact name. ``tag`` keeps rounds apart (emails and addresses), so
+    no per-email or per-client limit is reached: the bench runs with every
+    limit enforced. ``_addr`` is not a form field; the client sends it as
+    X-Forwarded-For."""
     unique = requests - resubmissions
     originals = [
         {
+            "_addr": address(tag, i),
             "org_name": f"Burst Org {i} <b>&</b>",
             "org_website": f"https://org{i}.example.org",
             "org_type": ["local", "state", "national"][i % 3],
             "home": "Harris County, TX" if i % 2 else "Texas",
             "contact_name": f"Contact {i}",
-            "contact_email": f"contact{i}@example.org",
+            "contact_email": f"contact{i}.r{tag}@example.org",
             "contact_role": "Director",
             "homepage": "",
             "form_ts": "",
@@ -208,7 +224,7 @@ def signon_payloads(requests: int, resubmissions: int, seed: int = 7) -> list[di
         {
             **originals[i % unique],
             "contact_name": f"Contact {i} again",
-            "contact_email": f"CONTACT{i % unique}@example.org",
+            "contact_email": f"CONTACT{i % unique}.R{tag}@example.org",
         }
         for i in range(resubmissions)
     ]
@@ -273,11 +289,13 @@ def fire_raw(
     about what wrk does on the trivial view (~2,400-2,900 req/s), where one
     process of http.client threads stalls near 1,400 on the GIL."""
     requests = []
-    for fields in payloads:
+    for payload in payloads:
+        fields = {k: v for k, v in payload.items() if k != "_addr"}
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": client.csrf, **fields}).encode()
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {client.host}:{client.port}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"X-Forwarded-For: {payload['_addr']}\r\n"
             f"Cookie: {client.cookie}\r\nReferer: http://{client.host}:{client.port}/\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         )
@@ -413,16 +431,17 @@ def run_burst(
     slug: str = "burst",
     how: str = "raw",
     settle: Callable[[], dict[str, float]] | None = None,
+    tag: int = 0,
 ) -> dict[str, Any]:
     """Baseline, sign-ons, ``settle()`` (wait for the worker), baseline;
     returns figures (also used by the tests)."""
     client = client_for(url, f"/en/campaigns/{slug}/")
-    signon = signon_payloads(requests, resubmissions)
+    signon = signon_payloads(requests, resubmissions, tag=tag)
     for fields, solution in zip(signon, solved_challenges(client, requests), strict=True):
         fields["pow"], fields["form_ts"] = solution, client.form_ts
     # The server refuses forms filled in under MIN_FILL_SECONDS (3 s).
     time.sleep(max(0.0, client.form_ts_at + 3.5 - time.monotonic()))
-    echo = [{"x": str(i)} for i in range(requests)]
+    echo = [{"_addr": address(200 + tag, i), "x": str(i)} for i in range(requests)]
     base1 = fire(client, "/en/campaigns/bench/echo/", echo, threads, how)
     sign = fire(client, f"/en/campaigns/{slug}/sign/", signon, threads, how)
     settled = settle() if settle else {}
@@ -489,7 +508,9 @@ def main() -> int:
             "DATABASE_URL": database_url,
             "FIRSTLINE_ENV": "development",
             "DEBUG": "0",
-            "SIGNON_BENCH_BYPASS": "1",
+            "SIGNON_BENCH_ECHO": "1",
+            # As behind our reverse proxy: the client is the X-Forwarded-For entry.
+            "BEHIND_PROXY": "1",
             "DELIVERY_MODE": "outbox",
             "STATIC_MANIFEST": "0",
             "LOG_LEVEL": "WARNING",
@@ -514,6 +535,7 @@ def main() -> int:
                     threads=args.threads,
                     how=args.client,
                     slug=slug,
+                    tag=number,
                     settle=lambda n=number: wait_until_applied(database_url, n * args.requests),
                 )
             )

@@ -10,12 +10,16 @@ Client addresses are never stored: the limiter keys on an HMAC of the address
 with a secret that changes every day, so keys cannot be reversed by
 enumerating the IPv4 space with yesterday's key, and they expire with the window.
 
-The bench bypass (``SIGNON_BENCH_BYPASS=1``) keeps counting the rate limits
-but stops enforcing them, so ``bench/signon_burst.py`` can post 1,000 forms
-from one address and still pay for every check (it solves real challenges and
-waits out the fill time). It is refused twice in production: the system
-check ``campaigns.E001`` stops the server from starting, and ``bench_bypass()``
-ignores the variable when FIRSTLINE_ENV=production anyway.
+Behind a reverse proxy (``BEHIND_PROXY=1``), every request comes from the
+proxy's address; the client is then the address the proxy appended to
+X-Forwarded-For (``TRUSTED_PROXY_HOPS`` from the right), or every visitor
+would share one rate limit.
+
+``SIGNON_BENCH_ECHO=1`` turns on the trivial POST view that
+``bench/signon_burst.py`` measures against; nothing else. The bench simulates
+distinct organizations through X-Forwarded-For, so every limit is enforced
+during it. Refused in production twice: the system check ``campaigns.E001``
+and ``bench_echo_enabled()`` itself.
 """
 
 from __future__ import annotations
@@ -55,17 +59,29 @@ NO_POW_PER_CLIENT = Limit("nopow-client", 2, 60 * 60)
 NO_POW_GLOBAL = Limit("nopow-global", 60, 60 * 60)
 
 
-def bench_bypass() -> bool:
+def bench_echo_enabled() -> bool:
     if settings.FIRSTLINE_ENV == "production":
         return False
-    return os.environ.get("SIGNON_BENCH_BYPASS", "") == "1"
+    return os.environ.get("SIGNON_BENCH_ECHO", "") == "1"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS
+    proxies the entry they appended to X-Forwarded-For (entries further left
+    are whatever the visitor sent, and cannot be trusted)."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
 
 
 def client_fingerprint(request: HttpRequest) -> str:
     day = time.strftime("%Y-%m-%d", time.gmtime())
     key = hashlib.sha256(f"firstline-client|{day}|{settings.SECRET_KEY}".encode()).digest()
-    addr = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hmac.new(key, addr.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def counters_hit(
@@ -140,8 +156,7 @@ class Verdict(StrEnum):
 @dataclass(frozen=True)
 class Screen:
     """What one valid sign-on counts (``windows``), and the most hits each
-    key may reach for it to pass (``limits``: only what is enforced; with
-    the bench bypass, just the spent challenge).
+    key may reach for it to pass (``limits``).
 
     ``spent`` is the spent challenge's key; ``nopow_key`` the client's
     no-JavaScript budget, when no proof of work came; ``pow_failed`` means a
@@ -159,25 +174,20 @@ class Screen:
 
 def signon_screen_plan(*, client: str, email_hash: str, pow_payload: str) -> Screen:
     """Counted together: the client, the email, and either the spent
-    challenge (with proof of work) or the client's no-JavaScript budget.
-    Counts are kept even when the bench bypass is on (so the bench measures
-    them), but not enforced."""
-    enforce = not bench_bypass()
+    challenge (with proof of work) or the client's no-JavaScript budget."""
     client_key, email_key = _key(PER_CLIENT, client), _key(PER_EMAIL, email_hash)
     windows = {client_key: PER_CLIENT.window_seconds, email_key: PER_EMAIL.window_seconds}
-    limits = {client_key: PER_CLIENT.max_hits, email_key: PER_EMAIL.max_hits} if enforce else {}
+    limits = {client_key: PER_CLIENT.max_hits, email_key: PER_EMAIL.max_hits}
     if not pow_payload:
         nopow_key = _key(NO_POW_PER_CLIENT, client)
         windows[nopow_key] = NO_POW_PER_CLIENT.window_seconds
-        if enforce:
-            limits[nopow_key] = NO_POW_PER_CLIENT.max_hits
+        limits[nopow_key] = NO_POW_PER_CLIENT.max_hits
         return Screen(client_key, email_key, windows, limits, nopow_key=nopow_key)
     checked = pow_check(pow_payload)
     if checked.reason != "ok":
         return Screen(client_key, email_key, windows, limits, pow_failed=True)
     # Remembered a little past the challenge's expiry (after that pow_check
-    # refuses the payload as expired anyway). A second hit is a replay,
-    # refused even in the bench.
+    # refuses the payload as expired anyway). A second hit is a replay.
     spent = f"pow:{checked.challenge}"
     windows[spent] = -(checked.expires + 5)
     return Screen(client_key, email_key, windows, {**limits, spent: 1}, spent=spent)
@@ -195,11 +205,7 @@ def signon_screen_verdict(screen: Screen, hits: dict[str, int]) -> Verdict:
         return Verdict.CLIENT_LIMIT
     if screen.pow_failed or (screen.spent and over(screen.spent)):
         return Verdict.POW_FAILED
-    if (
-        screen.nopow_key
-        and not bench_bypass()
-        and (over(screen.nopow_key) or rate_limit_hit(NO_POW_GLOBAL, "all"))
-    ):
+    if screen.nopow_key and (over(screen.nopow_key) or rate_limit_hit(NO_POW_GLOBAL, "all")):
         return Verdict.NO_POW_LIMIT
     if over(screen.email_key):
         return Verdict.EMAIL_LIMIT

@@ -163,7 +163,7 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
         form.is_valid()
         # Invalid posts count against the client too: re-rendering the page
         # with errors is the expensive answer.
-        if abuse.rate_limit_hit(abuse.PER_CLIENT, client) and not abuse.bench_bypass():
+        if abuse.rate_limit_hit(abuse.PER_CLIENT, client):
             message, status = _SCREEN_MESSAGES[abuse.Verdict.CLIENT_LIMIT]
             return _reject(request, campaign, form, str(message), status)
         return render(
@@ -282,7 +282,7 @@ def export_osdi(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bench_echo(request: HttpRequest) -> HttpResponse:
     """Trivial POST (CSRF-checked like the form) used by bench/signon_burst.py as
-    the throughput baseline; 404 unless the bench bypass is on."""
-    if not abuse.bench_bypass():
+    the throughput baseline; 404 unless SIGNON_BENCH_ECHO=1 (never in production)."""
+    if not abuse.bench_echo_enabled():
         raise Http404
     return HttpResponse("ok", content_type="text/plain")

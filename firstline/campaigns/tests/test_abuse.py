@@ -76,10 +76,27 @@ def test_screen_limits_and_the_shared_no_js_budget(monkeypatch):
         abuse.signon_screen(client="greedy", email_hash=f"g{i}", pow_payload="")
     global_key = f"{abuse.NO_POW_GLOBAL.name}:all"
     assert AbuseCounter.objects.get(key=global_key).hits == abuse.NO_POW_PER_CLIENT.max_hits
-    # The bench bypass counts but does not refuse.
-    monkeypatch.setenv("SIGNON_BENCH_BYPASS", "1")
-    assert abuse.signon_screen(client="c", email_hash="e", pow_payload=solved()) == "ok"
-    assert AbuseCounter.objects.get(key=f"{abuse.PER_EMAIL.name}:e").hits == 6
+    # The bench's echo switch changes nothing here.
+    monkeypatch.setenv("SIGNON_BENCH_ECHO", "1")
+    assert abuse.signon_screen(client="c", email_hash="e", pow_payload=solved()) == (
+        abuse.Verdict.EMAIL_LIMIT
+    )
+
+
+def test_client_address_behind_a_proxy(rf, settings):
+    request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert abuse.client_address(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_HOPS = 1  # our proxy appended the visitor's address last
+    assert abuse.client_address(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_HOPS = 2
+    assert abuse.client_address(request) == "1.2.3.4"
+    settings.TRUSTED_PROXY_HOPS = 3  # fewer entries than proxies: not forwarded by us
+    assert abuse.client_address(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_HOPS = 1
+    assert abuse.client_fingerprint(request) != abuse.client_fingerprint(
+        rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    )
 
 
 def test_concurrent_hits_are_never_lost(django_db_setup, django_db_blocker):

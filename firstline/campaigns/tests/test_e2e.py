@@ -136,7 +136,9 @@ def test_concurrent_identical_submissions_never_duplicate(django_db_setup, djang
     """Concurrent POSTs through several gunicorn workers, on this run's database
     engine (SQLite or PostgreSQL): re-submissions race their originals."""
     bench = _bench()
-    env = {"SIGNON_BENCH_BYPASS": "1", "FIRSTLINE_ENV": "development"}
+    # Distinct organizations, as the bench simulates them: one address each
+    # (X-Forwarded-For, as from our proxy), so every limit is enforced.
+    env = {"SIGNON_BENCH_ECHO": "1", "BEHIND_PROXY": "1", "FIRSTLINE_ENV": "development"}
     with (
         django_db_blocker.unblock(),
         testing.app_server("burst", extra_env=env, workers=3) as server,

@@ -360,20 +360,20 @@ def test_jurisdiction_search_endpoint(client):
     assert client.get("/en/campaigns/jurisdictions/?q=h").json() == {"results": []}
 
 
-def test_bench_echo_is_off_unless_bypass(client, monkeypatch):
+def test_bench_echo_is_off_unless_switched_on(client, monkeypatch):
     assert client.post("/en/campaigns/bench/echo/").status_code == 404
-    monkeypatch.setenv("SIGNON_BENCH_BYPASS", "1")
+    monkeypatch.setenv("SIGNON_BENCH_ECHO", "1")
     assert client.post("/en/campaigns/bench/echo/").status_code == 200
 
 
-def test_bench_bypass_is_refused_in_production(monkeypatch, settings):
-    from firstline.campaigns.apps import check_no_bench_bypass_in_production
+def test_bench_echo_is_refused_in_production(monkeypatch, settings):
+    from firstline.campaigns.apps import check_no_bench_echo_in_production
 
-    monkeypatch.setenv("SIGNON_BENCH_BYPASS", "1")
-    assert abuse.bench_bypass()
+    monkeypatch.setenv("SIGNON_BENCH_ECHO", "1")
+    assert abuse.bench_echo_enabled()
     settings.FIRSTLINE_ENV = "production"
-    assert not abuse.bench_bypass()
-    assert [e.id for e in check_no_bench_bypass_in_production()] == ["campaigns.E001"]
+    assert not abuse.bench_echo_enabled()
+    assert [e.id for e in check_no_bench_echo_in_production()] == ["campaigns.E001"]
 
 
 def test_sign_on_post_query_budget(client):
