@@ -165,7 +165,7 @@ _kick_lock = threading.Lock()
 def intake_kick(*, now: float | None = None) -> bool:
     """Make sure a ``process_signon_intake`` task will run after this moment.
 
-    Call after ``intake_add`` committed. Returns True when this call enqueued
+    Call once a sign-on is committed. Returns True when this call enqueued
     one (at most once per KICK_SECONDS per process).
     """
     global _kicked_until
