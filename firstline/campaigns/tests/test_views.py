@@ -414,3 +414,34 @@ def test_a_campaign_closed_elsewhere_refuses_despite_the_memo(client):
     row = SignOnIntake.objects.get()
     assert row.failed_at and "stopped collecting" in row.last_error
     assert not Signature.objects.exists() and not Email.objects.exists()
+
+
+def test_fast_validation_agrees_with_the_form():
+    """The POST validates with ``cleaned_data_if_valid`` (no form instance);
+    it must accept exactly what the form accepts, with the same data."""
+    from django.http import QueryDict
+
+    from firstline.campaigns.forms import SignOnForm
+    from firstline.campaigns.selectors import jurisdiction_label
+
+    harris = factories.harris()
+    cases = [
+        form_data(),
+        form_data(contact_email="not-an-email"),
+        form_data(org_website="javascript:alert(1)"),
+        form_data(org_type="galactic"),
+        form_data(org_name="x"),
+        form_data(home="Harri"),  # ambiguous: candidates, not valid
+        form_data(home=""),
+        form_data(home_id=str(harris.pk), home=jurisdiction_label(harris)),
+        form_data(home_id=str(harris.pk), home="Texas"),  # edited after choosing: text wins
+        form_data(contact_name=XSS + "\u202e", contact_role="x" * 121),
+    ]
+    for data in cases:
+        query = QueryDict(mutable=True)
+        query.update(data)
+        form = SignOnForm(query)
+        fast = SignOnForm.cleaned_data_if_valid(query)
+        assert form.is_valid() == (fast is not None), data
+        if fast is not None:
+            assert fast == form.cleaned_data
