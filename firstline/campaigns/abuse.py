@@ -212,10 +212,16 @@ def signon_screen_verdict(screen: Screen, hits: dict[str, int]) -> Verdict:
     return Verdict.OK
 
 
+def signon_screen_count(screen: Screen) -> Verdict:
+    """Count ``screen``'s keys (one statement) and judge them."""
+    return signon_screen_verdict(screen, counters_hit(windows=screen.windows))
+
+
 def signon_screen(*, client: str, email_hash: str, pow_payload: str) -> Verdict:
     """Rate limits and proof of work for one valid sign-on, in one statement."""
-    screen = signon_screen_plan(client=client, email_hash=email_hash, pow_payload=pow_payload)
-    return signon_screen_verdict(screen, counters_hit(windows=screen.windows))
+    return signon_screen_count(
+        signon_screen_plan(client=client, email_hash=email_hash, pow_payload=pow_payload)
+    )
 
 
 _TS_SALT = "campaigns.signon.form-ts"

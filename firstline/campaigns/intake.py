@@ -106,7 +106,7 @@ def intake_submit(
         if stored and verdict != abuse.Verdict.OK:
             raise RuntimeError(f"sign-on stored despite {verdict}: limits and verdict disagree")
     else:
-        verdict = abuse.signon_screen_verdict(screen, abuse.counters_hit(windows=screen.windows))
+        verdict = abuse.signon_screen_count(screen)
         stored = False
         if verdict == abuse.Verdict.OK:
             insert, insert_params = _insert_sql(campaign=campaign, payload=payload, when=when)

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from firstline.campaigns.intake import intake_purge_failed
 from firstline.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -551,8 +552,6 @@ def signatures_purge(*, now: datetime | None = None, days: int | None = None) ->
             created_at__lt=cutoff,
         )
         orphans.delete()
-        from firstline.campaigns.intake import intake_purge_failed
-
         failed = intake_purge_failed(before=cutoff)
         if deleted or failed:
             audit_event_record(

@@ -142,20 +142,13 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
         # A bot filled the invisible field: answer as if it worked, store nothing.
         return _thanks(campaign)
     fill = abuse.form_fill_check(request.POST.get("form_ts", ""))
-    if fill == "too_fast":
-        return _reject(
-            request,
-            campaign,
-            SignOnForm(request.POST),
-            _("That was very fast. Please check the form and send it again."),
-        )
     if fill != "ok":
-        return _reject(
-            request,
-            campaign,
-            SignOnForm(request.POST),
-            _("This form has expired. Please send it again."),
+        problem = (
+            _("That was very fast. Please check the form and send it again.")
+            if fill == "too_fast"
+            else _("This form has expired. Please send it again.")
         )
+        return _reject(request, campaign, SignOnForm(request.POST), problem)
     client = abuse.client_fingerprint(request)
     data = SignOnForm.cleaned_data_if_valid(request.POST)
     if data is None:
