@@ -26,13 +26,13 @@ import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, Literal, cast
 
 import altcha
 from django.conf import settings
 from django.core.cache import cache
 
-ALGORITHM = "SHA-256"
+ALGORITHM: Final[Literal["SHA-256"]] = "SHA-256"
 DEFAULT_MAX_NUMBER = 60_000
 DEFAULT_TTL_SECONDS = 20 * 60
 # A salt is 24 hex characters plus "?expires=<10 digits>&"; anything far
@@ -134,7 +134,7 @@ def _decode(payload: str) -> dict[str, Any] | None:
 
 
 def _expiry(data: dict[str, Any]) -> int | None:
-    values = altcha.extract_params_v1(data).get("expires") or []
+    values = altcha.extract_params_v1(cast("altcha.v1.PayloadType", data)).get("expires") or []
     # Exactly one expiry: a salt that repeats the key was not made by us.
     if len(values) != 1 or not values[0].isdigit():
         return None
@@ -158,7 +158,9 @@ def pow_check(payload: str, *, now: int | None = None) -> PowCheck:
         return PowCheck("expired")
     # The library's own expiry check uses the wall clock; ours above honours
     # ``now`` (tests) and the library then checks the hash and the HMAC.
-    ok, _error = altcha.verify_solution_v1(data, _hmac_key(), check_expires=False)
+    ok, _error = altcha.verify_solution_v1(
+        cast("altcha.v1.PayloadType", data), _hmac_key(), check_expires=False
+    )
     if not ok:
         issued = altcha.hmac_hex(ALGORITHM, str(data["challenge"]).encode(), _hmac_key())
         return PowCheck("wrong" if issued == data["signature"] else "forged")
