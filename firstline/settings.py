@@ -116,6 +116,9 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA busy_timeout=10000;"
                     "PRAGMA foreign_keys=ON;"
+                    # Deleted private rows (residents' messages, purged
+                    # signers) are overwritten, not just marked free.
+                    "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },

@@ -30,6 +30,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
 from firstline.residents import integrations
@@ -214,6 +215,8 @@ def resident_messages_purge(*, now: Any = None) -> int:
         )
         .delete()
     )
+    if deleted:
+        db_scrub_after_purge()
     return deleted
 
 
