@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from firstline.testing import BASE_DIR, clone_test_database, env_for_database
+from firstline.testing import (
+    BASE_DIR,
+    clone_test_database,
+    drop_cloned_database,
+    env_for_database,
+)
 
 SCRIPT = """
 import datetime, os, sys
@@ -32,6 +37,13 @@ def test_purged_message_leaves_no_trace_in_the_database_files():
     if connection.vendor != "sqlite":
         pytest.skip("secure_delete and the WAL checkpoint are SQLite's; PostgreSQL is VACUUM's")
     db = clone_test_database("scrub")
+    try:
+        _purge_and_grep(db)
+    finally:
+        drop_cloned_database(db)
+
+
+def _purge_and_grep(db: dict) -> None:
     marker = "Marker" + uuid.uuid4().hex
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, marker],
