@@ -1,8 +1,10 @@
 """Explicit output dicts for /api/v1 (no model is ever dumped whole).
 
-The lookup's body is assembled from JSON text: a fragment per jurisdiction
-and per district, and the small per-request part (the ZIP, the candidates,
-the picks).
+The lookup's body is assembled from JSON text: the parts that describe a
+jurisdiction or a district and its legislators are serialized once per
+memoized object (see ``residents.selectors``: per id and language,
+never per ZIP) and reused; only the small per-request part (the ZIP, the
+candidates, the picks) is serialized per request.
 """
 
 from __future__ import annotations
@@ -75,13 +77,28 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
+# (kind, id, variant) -> (the memoized source object, its JSON fragment). A
+# fragment is reused only while the selectors' memo hands out the very same
+# object, so it is dropped exactly when that is.
+# Most-used fragments are a few KB (Houston's block, 16 council members, ~25 KB):
+# a bound on memory, reached only by a worker serving most of the country.
+FRAGMENTS_MAX = 5_000
+_fragments: dict[tuple[str, int, str], tuple[object, bytes]] = {}
 
-def _fragment(build: Callable[[], Any]) -> bytes:
-    return _encode(build()).encode()
+
+def _fragment(key: tuple[str, int, str], source: object, build: Callable[[], Any]) -> bytes:
+    hit = _fragments.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    fragment = _encode(build()).encode()
+    if len(_fragments) >= FRAGMENTS_MAX:
+        _fragments.clear()
+    _fragments[key] = (source, fragment)
+    return fragment
 
 
 def block_fragment(b: JurisdictionBlock, language: str) -> bytes:
-    return _fragment(lambda: block_json(b))
+    return _fragment(("j", b.jurisdiction.pk, language), b, lambda: block_json(b))
 
 
 def _district_json(c: DistrictCandidate) -> dict[str, Any]:
@@ -95,11 +112,12 @@ def _district_json(c: DistrictCandidate) -> dict[str, Any]:
 
 
 def district_fragment(c: DistrictCandidate) -> bytes:
-    return _fragment(lambda: _district_json(c))
+    variant = "selected" if c.selected else ""
+    return _fragment(("d", c.district.pk, variant), c.offices, lambda: _district_json(c))
 
 
 def lookup_body(r: LookupResult, language: str) -> bytes:
-    """``lookup_json(r)`` as JSON text: the small per-request head, then the
+    """``lookup_json(r)`` as JSON text: the small per-request head, then the cached
     jurisdiction and district fragments."""
     head = _encode(
         {

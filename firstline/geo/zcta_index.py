@@ -86,15 +86,17 @@ class ZctaIndex:
 _loaded: list[ZctaIndex] = []
 
 
-def zcta_index() -> ZctaIndex:
-    """This process's index, reloaded if geography changed since it was loaded."""
-    version = cache.get(VERSION_KEY)
+def zcta_index(*, version: str | None = None) -> ZctaIndex:
+    """This process's index, reloaded if geography changed since it was loaded.
+    ``version``: the value of VERSION_KEY, when the caller read it already
+    (with its own keys, in one cache read)."""
     if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, VERSION_TIMEOUT)
-        version = cache.get(VERSION_KEY, version)
+        version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+        version = cache.get(VERSION_KEY)
     if not _loaded or _loaded[0].version != version:
-        _loaded[:] = [ZctaIndex(version)]
+        _loaded[:] = [ZctaIndex(str(version))]
     return _loaded[0]
 
 
