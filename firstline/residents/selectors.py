@@ -458,14 +458,11 @@ GENERATION_KEY = "residents:generation"
 
 # Each process also keeps what it read from the shared cache, decoded, with
 # the jurisdiction and district rows, for as long as the generation it was
-# read under is current. The process re-reads the generation (with the ZCTA
-# index's version, one cache read) at most every GENERATION_CHECK_SECONDS, so
-# a change reaches every process at most that long after its signal; in the
-# process that sent it, at once. Measured on a warm ZIP lookup (in-process,
-# SQLite, through the middleware): 7.3 ms unpickling the blocks from the
-# database cache on every lookup, 0.64 ms reading only the generation on
-# every lookup (the database cache's get costs about 0.35 ms in Python),
-# about 0.3 ms with this, as much as the trivial /api/v1/ping (docs/residents.md).
+# read under is current. It re-reads the generation (with the ZCTA index's
+# version, one cache read) at most every GENERATION_CHECK_SECONDS, so a change
+# reaches every process at most that long after its signal; the process that
+# sent it, at once. Why: unpickling the blocks on every lookup made a warm
+# lookup more than 10x slower (figures in docs/residents.md, "Speed").
 GENERATION_CHECK_SECONDS = 1.0
 LOCAL_MAX = 20_000
 _local: dict[str, Any] = {}
