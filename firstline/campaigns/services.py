@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -494,38 +495,43 @@ def signature_import_row(
     return "updated"
 
 
+def _ciphertext(value: str) -> models.Value:
+    # A plain text value: the encrypted field would encrypt it a second time.
+    return models.Value(value, output_field=models.TextField())
+
+
 def signature_rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dict[str, int]:
     """Re-encrypt contact fields under the newest key, in batches, one
     transaction per batch so a long run holds no long lock.
 
-    Reads the raw ciphertext (``values_list`` through the field would decrypt),
-    so a row is rewritten only if its ciphertext is not under the newest key.
+    Reads the stored ciphertext (cast to text: the field itself would
+    decrypt), so a row is rewritten only if it is not under the newest key.
     """
     from firstline.lib import crypto
 
-    table = Signature._meta.db_table
     result = {"total": 0, "reencrypted": 0, "current": 0, "rehashed": 0}
     last_pk = 0
-    from django.db import connection
-
     while True:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, contact_name, contact_email, email_hash FROM {table} "  # noqa: S608 (table name is ours)
-                    "WHERE id > %s ORDER BY id LIMIT %s",
-                    [last_pk, batch_size],
-                )
-                rows = cursor.fetchall()
+            rows = list(
+                Signature.objects.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    Cast("contact_name", models.TextField()),
+                    Cast("contact_email", models.TextField()),
+                    "email_hash",
+                )[:batch_size]
+            )
             if not rows:
                 break
             for pk, name_ct, email_ct, email_hash in rows:
                 last_pk = pk
                 result["total"] += 1
-                updates: dict[str, str] = {}
+                updates: dict[str, Any] = {}
                 if not (crypto.is_current_key(name_ct) and crypto.is_current_key(email_ct)):
-                    updates["contact_name"] = crypto.reencrypt(name_ct)
-                    updates["contact_email"] = crypto.reencrypt(email_ct)
+                    updates["contact_name"] = _ciphertext(crypto.reencrypt(name_ct))
+                    updates["contact_email"] = _ciphertext(crypto.reencrypt(email_ct))
                     result["reencrypted"] += 1
                 else:
                     result["current"] += 1
@@ -535,10 +541,5 @@ def signature_rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dic
                         updates["email_hash"] = new_hash
                         result["rehashed"] += 1
                 if updates:
-                    sets = ", ".join(f"{column} = %s" for column in updates)
-                    with connection.cursor() as cursor:
-                        cursor.execute(
-                            f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608
-                            [*updates.values(), pk],
-                        )
+                    Signature.objects.filter(pk=pk).update(**updates)
     return result
