@@ -447,3 +447,15 @@ def test_the_datalist_choice_and_edited_text(client):
     assert client.post(sign_url(campaign), data).status_code == 302
     homes = set(Signature.objects.values_list("organization__home_jurisdiction_id", flat=True))
     assert homes == {harris.pk, factories.texas().pk}
+
+
+def test_the_answer_does_not_reveal_who_has_signed(client):
+    """New, re-submitted and rejected signers get the very same answer."""
+    campaign = factories.campaign()
+    first = client.post(sign_url(campaign), form_data())
+    again = client.post(sign_url(campaign), form_data(contact_name="Someone else"))
+    Signature.objects.update(status=SignatureStatus.REJECTED)
+    rejected = client.post(sign_url(campaign), form_data(contact_name="Third try"))
+    answers = {(r.status_code, r["Location"], r.content) for r in (first, again, rejected)}
+    assert len(answers) == 1
+    assert Signature.objects.get().submit_count == 3
