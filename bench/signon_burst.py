@@ -487,6 +487,12 @@ def main() -> int:
         help="Repeat baseline / sign-ons / baseline on a fresh campaign each round; the "
         "RESULT figures are medians (this machine's shared CPUs make single runs vary).",
     )
+    parser.add_argument(
+        "--no-sync-commit",
+        action="store_true",
+        help="Diagnostic: the scratch database with synchronous_commit=off, to see how much "
+        "of a sign-on is waiting for the WAL flush of its commits (never how we run).",
+    )
     args = parser.parse_args()
     if args.quick:
         args.requests, args.resubmissions, args.rounds = 200, 40, 1
@@ -501,6 +507,8 @@ def main() -> int:
     database_url = args.admin_url.rsplit("/", 1)[0] + "/" + db_name
     with psycopg.connect(args.admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{db_name}"')
+        if args.no_sync_commit:
+            conn.execute(f'ALTER DATABASE "{db_name}" SET synchronous_commit = off')
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "SQLITE_PATH"))}
     env.update(
         {
@@ -592,7 +600,7 @@ def main() -> int:
             f"p99_max_ms={max(r['signon_p99_ms'] for r in rounds):.0f} "
             f"baseline_p99_ms={median('baseline_p99_ms'):.0f} "
             f"mailed_s={median('mailed_s'):.1f} workers={args.workers} threads={args.threads} "
-            f"client={rounds[-1]['client']}"
+            f"client={rounds[-1]['client']} sync_commit={'off' if args.no_sync_commit else 'on'}"
         )
         return 0 if ok else 1
     finally:
