@@ -94,9 +94,6 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
-    # firstline.lib.db.prepared_cursor: server-side prepared statements for a
-    # few hot statements. 0 behind a pooler that cannot carry them.
-    DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
     # One test database per test process, so several runs (a developer's and
     # CI's, or parallel sessions) can share one PostgreSQL server.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or (
@@ -124,7 +121,6 @@ else:
             },
         }
     }
-    DB_PREPARED_STATEMENTS = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from firstline.lib.importing import Counts, ImportCommand
 from firstline.officials.importers_csv import sheriff_offices_create
+from firstline.officials.signals import officials_changed_on_commit
 
 
 class Command(ImportCommand):
@@ -13,4 +14,5 @@ class Command(ImportCommand):
     label = "create_sheriff_offices"
 
     def run_import(self, **options: Any) -> Counts:
+        officials_changed_on_commit()
         return sheriff_offices_create()
