@@ -4,8 +4,8 @@ print packets, and the officials' responses.
 Natural keys: ``Target(campaign, office)``; ``LetterCopy(target, language)``;
 ``Delivery(letter, channel)``; ``DomainWindow(domain, window_start)``.
 
-The exactly-once argument for email is in ``services.py`` (``delivery_pump``)
-and ``docs/delivery.md``: a Delivery gets its Message-ID when the row is
+The exactly-once argument for email is in ``firstline/mail/queue.py``,
+``sending.py`` and ``docs/delivery.md``: a Delivery gets its Message-ID when the row is
 written, before any worker touches it, so every resend after a crash carries
 the same id.
 """

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from firstline.campaigns.models import Campaign
 
-from . import selectors, services
+from . import base, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
 from .models import Delivery, LetterCopy, PrintPacket, Target
 
@@ -27,7 +27,7 @@ def _campaign(slug: str) -> Campaign:
 @staff_member_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    state = services.campaign_delivery_get(campaign=campaign)
+    state = targeting.campaign_delivery_get(campaign=campaign)
     frozen = state.targets_frozen_at is not None
     context = {
         "campaign": campaign,
@@ -58,8 +58,8 @@ def rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = TargetRuleForm(request.POST)
     if form.is_valid():
         try:
-            services.target_rule_add(campaign=campaign, by=request.user, **form.cleaned_data)
-        except services.DeliveryError as exc:
+            targeting.target_rule_add(campaign=campaign, by=request.user, **form.cleaned_data)
+        except base.DeliveryError as exc:
             messages.error(request, str(exc))
     else:
         messages.error(request, form.errors.as_text())
@@ -74,22 +74,22 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     try:
         with transaction.atomic():
             if name == "freeze":
-                n = services.targets_freeze(campaign=campaign, by=request.user)
+                n = targeting.targets_freeze(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s targets frozen.") % {"n": n})
             elif name == "render":
-                n = services.letters_render_enqueue(campaign=campaign)
+                n = rendering.letters_render_enqueue(campaign=campaign)
                 messages.success(request, _("%(n)s render batches queued.") % {"n": n})
             elif name in ("switch_on", "switch_off"):
-                services.delivery_switch_set(
+                targeting.delivery_switch_set(
                     campaign=campaign, enabled=name == "switch_on", by=request.user
                 )
             elif name == "start":
-                n = services.delivery_start(campaign=campaign, by=request.user)
+                n = sending.delivery_start(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s deliveries queued.") % {"n": n})
             elif name == "flag_stale":
-                n = services.letter_copies_flag_stale(campaign=campaign)
+                n = rendering.letter_copies_flag_stale(campaign=campaign)
                 messages.success(request, _("%(n)s copies need re-rendering.") % {"n": n})
-    except services.DeliveryError as exc:
+    except base.DeliveryError as exc:
         messages.error(request, str(exc))
     return redirect("delivery:dashboard", slug=slug)
 
@@ -111,7 +111,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
-    pdf, _pages = services.letters_pdf(letters=[letter])
+    pdf, _pages = printing.letters_pdf(letters=[letter])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
     return response
@@ -124,11 +124,11 @@ def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = PacketForm(request.POST)
     if form.is_valid():
         try:
-            packet = services.print_packet_build(
+            packet = printing.print_packet_build(
                 campaign=campaign, by=request.user, **form.cleaned_data
             )
             messages.success(request, _("Packet with %(n)s pages ready.") % {"n": packet.pages})
-        except services.DeliveryError as exc:
+        except base.DeliveryError as exc:
             messages.error(request, str(exc))
     return redirect("delivery:dashboard", slug=slug)
 
@@ -143,7 +143,7 @@ def packet_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
-    services.delivery_retry(delivery=delivery, by=request.user)
+    sending.delivery_retry(delivery=delivery, by=request.user)
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
@@ -153,7 +153,7 @@ def delivery_mark(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
     form = MarkForm(request.POST)
     if form.is_valid():
-        services.delivery_mark(delivery=delivery, by=request.user, **form.cleaned_data)
+        printing.delivery_mark(delivery=delivery, by=request.user, **form.cleaned_data)
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
@@ -163,7 +163,7 @@ def response_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.response_log(
+        responses.response_log(
             campaign=target.campaign, target=target, kind=data["kind"], notes=data["notes"],
             attachment=data["attachment"], policies=list(data["policies"]),
             commitment_date=data["commitment_date"], by=request.user,
