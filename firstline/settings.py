@@ -286,6 +286,9 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env_str("FIELD_HASH_KEY")
 SIGNATURE_PURGE_DAYS = env_int("SIGNATURE_PURGE_DAYS", 14)
 SIGNATURE_VERIFY_MAX_AGE_HOURS = env_int("SIGNATURE_VERIFY_MAX_AGE_HOURS", 72)
+# Sensitive outbox rows (a private address, a live link) are deleted after this
+# long; it must be at least the life of the links they carry (checked: E007).
+OUTBOX_SENSITIVE_KEEP_HOURS = env_int("OUTBOX_SENSITIVE_KEEP_HOURS", SIGNATURE_VERIFY_MAX_AGE_HOURS)
 
 # --- Logging: never log client IP addresses ----------------------------------------
 LOGGING = {
