@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from firstline.campaigns.models import Campaign
+from firstline.campaigns.selectors import campaign_public_get
 from firstline.core.permissions import require_capability, staff_permission_required
 
 from . import base, printing, rendering, responses, selectors, sending, targeting
@@ -179,7 +180,9 @@ def response_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def accountability(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: who responded, who committed, who has not answered, by state and role."""
-    campaign = _campaign(slug)
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:  # drafts are not public anywhere
+        raise Http404
     rows = selectors.campaign_accountability(campaign=campaign)
     summary = selectors.campaign_delivery_summary(campaign=campaign)
     return render(
