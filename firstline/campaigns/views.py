@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from firstline.campaigns.selectors import (
     jurisdiction_label,
     jurisdiction_search,
 )
+from firstline.core.permissions import staff_permission_required
 from firstline.lib.crypto import lookup_hash
 from firstline.lib.pow import pow_challenge_create
 
@@ -227,7 +227,7 @@ def pow_challenge(request: HttpRequest) -> HttpResponse:
 # --- Staff -------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_permission_required("manage_campaigns")
 @require_POST
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Render unsaved letter text from the admin form (live preview)."""
@@ -243,7 +243,8 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"html": letter.html, "unknown": list(letter.unknown_placeholders)})
 
 
-@staff_member_required
+@staff_permission_required("view_signer_contacts")
+@never_cache
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     response = HttpResponse(
@@ -253,7 +254,8 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@staff_member_required
+@staff_permission_required("view_signer_contacts")
+@never_cache
 def export_osdi(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     return JsonResponse(

@@ -6,14 +6,15 @@ Views parse input and call services/selectors (STYLE.md); every POST redirects.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from firstline.campaigns.models import Campaign
+from firstline.campaigns.selectors import campaign_public_get
+from firstline.core.permissions import require_capability, staff_permission_required
 
 from . import base, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
@@ -24,7 +25,7 @@ def _campaign(slug: str) -> Campaign:
     return get_object_or_404(Campaign, slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     state = targeting.campaign_delivery_get(campaign=campaign)
@@ -51,7 +52,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "delivery/dashboard.html", context)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
@@ -66,7 +67,7 @@ def rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """freeze | render | switch_on | switch_off | start | flag_stale"""
@@ -80,6 +81,10 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
                 n = rendering.letters_render_enqueue(campaign=campaign)
                 messages.success(request, _("%(n)s render batches queued.") % {"n": n})
             elif name in ("switch_on", "switch_off"):
+                # Turning real delivery on is an admin's decision; any
+                # organizer may turn it off.
+                if name == "switch_on":
+                    require_capability(request, "switch_on_delivery")
                 targeting.delivery_switch_set(
                     campaign=campaign, enabled=name == "switch_on", by=request.user
                 )
@@ -94,7 +99,7 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     data = selectors.delivery_progress(campaign=campaign, channel="email")
@@ -102,13 +107,13 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, {"campaign": campaign, "progress": data})
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     return render(request, "delivery/letter_preview.html", {"letter": letter})
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     pdf, _pages = printing.letters_pdf(letters=[letter])
@@ -117,7 +122,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
@@ -133,13 +138,13 @@ def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def packet_download(request: HttpRequest, pk: int) -> FileResponse:
     packet = get_object_or_404(PrintPacket, pk=pk)
     return FileResponse(packet.pdf.open("rb"), content_type="application/pdf")
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
@@ -147,7 +152,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def delivery_mark(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
@@ -157,7 +162,7 @@ def delivery_mark(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def response_add(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("campaign", "jurisdiction"), pk=pk)
     form = ResponseForm(request.POST or None, request.FILES or None)
@@ -175,7 +180,9 @@ def response_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def accountability(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: who responded, who committed, who has not answered, by state and role."""
-    campaign = _campaign(slug)
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:  # drafts are not public anywhere
+        raise Http404
     rows = selectors.campaign_accountability(campaign=campaign)
     summary = selectors.campaign_delivery_summary(campaign=campaign)
     return render(

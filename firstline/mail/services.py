@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.queue import SendQueue
 from firstline.mail.transport import Sender, route_for
@@ -119,11 +120,17 @@ def email_retry_due(*, now: Any = None) -> int:
     return len(due)
 
 
-def email_purge_sensitive(*, older_than_days: int = 30) -> int:
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+def email_purge_sensitive(*, now: Any = None) -> int:
+    """Delete outbox rows that hold a private person's address or a live link
+    (``sensitive``) once they are older than OUTBOX_SENSITIVE_KEEP_HOURS: by
+    then any link in them has expired, and the outbox is no archive of people."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.OUTBOX_SENSITIVE_KEEP_HOURS)
     deleted, _ = (
         Email.objects.filter(sensitive=True, created_at__lt=cutoff)
-        .exclude(status=EmailStatus.QUEUED)
+        .exclude(status__in=[EmailStatus.QUEUED, EmailStatus.SENDING])
         .delete()
     )
+    if deleted:
+        db_scrub_after_purge()
     return deleted

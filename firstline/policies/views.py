@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from firstline.core.permissions import staff_permission_required
 from firstline.geo import selectors as geo_selectors
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.policies import map as national_map
@@ -382,7 +382,7 @@ def _staff_record(pk: int) -> PolicyRecord:
     return record
 
 
-@staff_member_required
+@staff_permission_required("edit_evidence")
 @require_POST
 def record_add(request: HttpRequest) -> HttpResponse:
     from firstline.policies.services import RecordChangeInvalid, policy_record_add
@@ -417,7 +417,7 @@ def record_add(request: HttpRequest) -> HttpResponse:
     return redirect(jurisdiction.get_absolute_url())
 
 
-@staff_member_required
+@staff_permission_required("edit_evidence")
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     from firstline.policies.services import RecordChangeInvalid, policy_record_change
 
@@ -449,7 +449,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "policies/record_edit.html", {"record": record, "form": form})
 
 
-@staff_member_required
+@staff_permission_required("verify_evidence")
 @require_POST
 def record_verify(request: HttpRequest, pk: int) -> HttpResponse:
     from firstline.policies.services import policy_record_verify

@@ -309,10 +309,14 @@ def test_exports_and_preview_are_staff_only(outsider_user, staff_client):
     campaign = factories.campaign()
     for name in ("campaigns:export_csv", "campaigns:export_osdi"):
         url = reverse(name, kwargs={"pk": campaign.pk})
-        assert client.get(url).status_code == 302
+        assert client.get(url).status_code == 302  # to the login page
         client.force_login(outsider_user)
-        assert client.get(url).status_code == 302
+        assert client.get(url).status_code == 403
         client.logout()
+        export = staff_client.get(url)
+        assert export.status_code == 200
+        # Signers' names and emails must not sit in a shared or browser cache.
+        assert "no-store" in export["Cache-Control"]
     preview = reverse("campaigns:preview", kwargs={"pk": campaign.pk})
     assert client.post(preview, {"letter": "x"}).status_code == 302
     response = staff_client.post(

@@ -88,3 +88,14 @@ def test_mark_printed_letter_from_the_dashboard(
     )
     printed.refresh_from_db()
     assert printed.status == "mailed" and str(printed.delivered_on) == "2026-12-02"
+
+
+def test_accountability_page_of_a_draft_is_not_found(db, client):
+    from firstline.campaigns.models import Campaign, CampaignStatus
+
+    draft = Campaign.objects.create(
+        slug="secret-draft", title="Not yet", status=CampaignStatus.DRAFT, letter_en="x"
+    )
+    assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 404
+    Campaign.objects.filter(pk=draft.pk).update(status=CampaignStatus.COLLECTING)
+    assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 200
