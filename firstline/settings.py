@@ -241,7 +241,7 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 # How many proxies of ours append to X-Forwarded-For: the rate limits take the
-# visitor's address from there (campaigns.abuse.client_address). 0 = REMOTE_ADDR.
+# visitor's address from there (firstline.lib.clients). 0 = REMOTE_ADDR.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1 if env_bool("BEHIND_PROXY", False) else 0)
 
 # --- Email and delivery ----------------------------------------------------------

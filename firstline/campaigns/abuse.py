@@ -18,18 +18,15 @@ would share one rate limit.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.conf import settings
 from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest
 
 from firstline.campaigns.models import AbuseCounter
+from firstline.lib import clients
 from firstline.lib.pow import pow_check
 
 MIN_FILL_SECONDS = 3
@@ -51,23 +48,10 @@ NO_POW_PER_CLIENT = Limit("nopow-client", 2, 60 * 60)
 NO_POW_GLOBAL = Limit("nopow-global", 60, 60 * 60)
 
 
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS
-    proxies the entry they appended to X-Forwarded-For (entries further left
-    are whatever the visitor sent, and cannot be trusted)."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
-
-
-def client_fingerprint(request: HttpRequest) -> str:
-    day = time.strftime("%Y-%m-%d", time.gmtime())
-    key = hashlib.sha256(f"firstline-client|{day}|{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+# The visitor, found behind our proxies and counted by network (an IPv6 /64),
+# as a daily keyed hash: firstline.lib.clients is the one home of that rule.
+client_address = clients.client_address
+client_fingerprint = clients.client_fingerprint
 
 
 def counters_hit(
