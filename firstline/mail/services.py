@@ -28,7 +28,10 @@ def email_render(*, template: str, context: dict[str, Any], language: str) -> tu
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
+        # str(): the text part is not HTML. render_to_string marks its output
+        # safe, and a page that shows this text (the resident's preview) must
+        # escape it like any other text.
+        text = str.__str__(render_to_string(f"{template}.txt", context))
         html = render_to_string(f"{template}.html", context)
     return subject, text, html
 

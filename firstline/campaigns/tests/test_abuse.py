@@ -94,7 +94,6 @@ def test_client_address_behind_a_proxy(rf, settings):
     )
 
 
-
 def test_ipv6_visitors_count_by_their_64(rf, settings):
     """Anyone with an IPv6 connection controls a whole /64: rotating the last 64
     bits must not buy a fresh rate-limit budget."""
@@ -107,6 +106,7 @@ def test_ipv6_visitors_count_by_their_64(rf, settings):
     assert fingerprint("2001:db8:1:2::1") != fingerprint("2001:db8:1:3::1")
     assert fingerprint("::ffff:203.0.113.5") == fingerprint("203.0.113.5")
     assert fingerprint("203.0.113.5") != fingerprint("203.0.113.6")
+
 
 def test_concurrent_hits_are_never_lost(django_db_setup, django_db_blocker):
     """Threads on their own connections to a committed copy of the database
