@@ -119,7 +119,9 @@ def _schedule_pump(*, campaign_id: int, at: datetime) -> bool:
 
 def deliveries_sweep(*, campaign_id: int | None = None) -> int:
     """Put rows whose lease expired (their worker died) back in the queue."""
-    return LETTERS.sweep(**({"campaign_id": campaign_id} if campaign_id is not None else {}))
+    if campaign_id is None:
+        return LETTERS.sweep()
+    return LETTERS.sweep(campaign_id=campaign_id)
 
 
 def _send_batch(transport: Transport, rows: list[Delivery], *, token: str) -> int:

@@ -32,7 +32,6 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
@@ -98,7 +97,8 @@ class SendQueue(Generic[Row]):
                 status=status,
                 mode=mode,
                 sent_at=timezone.now(),
-                attempts=F("attempts") + 1,
+                # The token guard means nobody else wrote this row since the claim.
+                attempts=row.attempts + 1,  # type: ignore[attr-defined]
                 lease_token="",
                 lease_until=None,
                 last_error="",

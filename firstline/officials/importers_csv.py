@@ -328,18 +328,10 @@ def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = N
     return counts
 
 
-def sheriff_offices_create() -> Counts:
-    """One "Sheriff, <County>" office (vacant is fine) per county with a sheriff's
-    office in the 287(g) records (participating or pending)."""
-    from firstline.policies.models import PolicyRecord
-
-    county_ids = set(
-        PolicyRecord.objects.filter(
-            policy__slug="agreement_287g",
-            jurisdiction__kind=JurisdictionKind.COUNTY,
-            agency_name__icontains="sheriff",
-        ).values_list("jurisdiction_id", flat=True)
-    )
+def sheriff_offices_create(*, county_ids: set[int]) -> Counts:
+    """One "Sheriff, <County>" office (vacant is fine) per county given. Which
+    counties have a sheriff's office is policies' knowledge (the 287(g) records):
+    ``policies.selectors.sheriff_counties_287g`` and its ``create_sheriff_offices``."""
     counts = Counts()
     have = set(
         Office.objects.filter(

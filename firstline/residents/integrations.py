@@ -104,8 +104,6 @@ def campaign_external_allowed(campaign: Any) -> bool:
     """The campaign's delivery switch (delivery.CampaignDelivery.external_enabled)."""
     if campaign is None:
         return False
-    try:
-        from firstline.delivery.models import CampaignDelivery
-    except ImportError:  # pragma: no cover - delivery not installed
-        return False
+    from firstline.delivery.models import CampaignDelivery
+
     return CampaignDelivery.objects.filter(campaign=campaign, external_enabled=True).exists()

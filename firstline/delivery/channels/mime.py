@@ -12,7 +12,8 @@ loopback sink, 2 shared vCPUs under load, median of 3, two runs): Django's
 ``EmailMultiAlternatives.message()`` 56-57 letters/s (0.12x raw smtplib),
 this class 141-180/s (0.29-0.38x), i.e. 2.5-3.2x the pipeline's throughput;
 it is what keeps ``bench/delivery.py`` above 0.5x raw smtplib with two
-workers. A raw-SQL ``sent`` write measured 1.0-1.4x the ORM's and was dropped.
+workers. A raw-SQL ``sent`` write measured 1.0-1.4x the ORM's (1.2x once the
+ORM update wrote a literal ``attempts``) and was dropped.
 """
 
 from __future__ import annotations
