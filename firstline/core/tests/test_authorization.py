@@ -25,7 +25,7 @@ from firstline.core.roles import ROLES
 # Views anyone may use, by URL name. Keep this list short and obvious.
 PUBLIC = {
     "set_language", "staff_login",
-    "core:home", "core:search", "core:privacy", "core:data_sources", "policies:jurisdiction",
+    "core:home", "geo:search", "core:privacy", "core:data_sources", "policies:jurisdiction",
     "jurisdiction",
     "geo:zip", "geo:jurisdiction_search",
     "officials:office", "officials:jurisdiction", "officials:roster_form",
