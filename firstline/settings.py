@@ -213,6 +213,8 @@ if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Officials' replies attached to responses: PDF, PNG, JPEG or text, up to this size.
+RESPONSE_ATTACHMENT_MAX_MB = env_int("RESPONSE_ATTACHMENT_MAX_MB", 10)
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -8,5 +8,7 @@ urlpatterns = [
     path("lookup", views.lookup, name="lookup"),
     path("jurisdictions/<path:ocd_id>", views.jurisdiction, name="jurisdiction"),
     path("openapi.json", views.schema, name="openapi"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    # Anything else, newlines included ("." would stop at one, and Django's HTML
+    # 404 would answer instead of the API's JSON error).
+    re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),
 ]

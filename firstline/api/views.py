@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from firstline.api import compression, openapi, serializers
 from firstline.residents import selectors
@@ -26,6 +26,9 @@ def error(message: str, status: int) -> JsonResponse:
 def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET only, CORS-open (public data), a language from ``?lang=``, no caching of lookups."""
 
+    # Read-only and cookie-free: CSRF protection has nothing to protect here,
+    # and its 403 page would answer other methods in HTML instead of our 405.
+    @csrf_exempt
     @wraps(func)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -51,8 +54,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
     data = request.GET
     try:
         result = selectors.resident_lookup(
-            zip_text=data.get("zip") if "zip" in data else None,
-            place_query=data.get("q"),
+            # An empty parameter is an absent one (the schema allows both).
+            zip_text=data.get("zip") or None,
+            place_query=data.get("q") or None,
             county=data.get("county") or None,
             place=data.get("place") or None,
             districts=[d for d in data.getlist("district") if d][:10],
@@ -74,12 +78,11 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
     return compression.json_response(request, fragment)
 
 
-@require_GET
+@api_view
 def schema(request: HttpRequest) -> JsonResponse:
-    response = JsonResponse(openapi.document(server=request.build_absolute_uri("/api/v1")))
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return JsonResponse(openapi.document(server=request.build_absolute_uri("/api/v1")))
 
 
+@api_view
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     return error("No such endpoint. See /api/v1/openapi.json.", 404)

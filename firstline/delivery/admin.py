@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from . import sending
 from .models import (
@@ -102,3 +104,14 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("target", "logged_by")
     raw_id_fields = ("target", "records")
+    # Uploaded files are not served from /media/; staff open them through the
+    # permission-checked download view.
+    exclude = ("attachment",)
+    readonly_fields = ("attachment_download",)
+
+    @admin.display(description="Attachment")
+    def attachment_download(self, obj: Response) -> str:
+        if not obj.pk or not obj.attachment:
+            return "—"
+        url = reverse("delivery:response_attachment", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, "Download")

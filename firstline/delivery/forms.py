@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Organization
 from firstline.geo.models import Jurisdiction
+from firstline.lib.uploads import upload_kind
 from firstline.officials.models import Role
 from firstline.policies.models import Policy
 
@@ -100,6 +102,19 @@ class ResponseForm(forms.Form):
         label=_("Policies committed to"), queryset=Policy.objects.all(), required=False
     )
     commitment_date = forms.DateField(label=_("Committed by (date)"), required=False)
+
+    def clean_attachment(self) -> Any:
+        file = self.cleaned_data.get("attachment")
+        if not file:
+            return file
+        limit = settings.RESPONSE_ATTACHMENT_MAX_MB
+        if file.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The attachment is larger than %(mb)s MB.") % {"mb": limit}
+            )
+        if upload_kind(file) is None:
+            raise forms.ValidationError(_("Attach a PDF, a PNG or JPEG image, or plain text."))
+        return file
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("delivery/<int:pk>/retry/", views.delivery_retry, name="retry"),
     path("delivery/<int:pk>/mark/", views.delivery_mark, name="mark"),
     path("target/<int:pk>/response/", views.response_add, name="response_add"),
+    path("response/<int:pk>/attachment/", views.response_attachment, name="response_attachment"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/rules/", views.rule_add, name="rule_add"),
     path("<slug:slug>/do/<str:name>/", views.action, name="action"),

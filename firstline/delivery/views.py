@@ -10,15 +10,17 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from firstline.campaigns.models import Campaign
 from firstline.campaigns.selectors import campaign_public_get
 from firstline.core.permissions import require_capability, staff_permission_required
+from firstline.lib.uploads import KINDS, upload_kind
 
 from . import base, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
-from .models import Delivery, LetterCopy, PrintPacket, Target
+from .models import Delivery, LetterCopy, PrintPacket, Response, Target
 
 
 def _campaign(slug: str) -> Campaign:
@@ -189,4 +191,21 @@ def accountability(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "delivery/accountability.html",
         {"campaign": campaign, "rows": rows, "summary": summary},
+    )
+
+
+@staff_permission_required("manage_delivery")
+@never_cache
+def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A response's attachment, for staff only, always as a download with the
+    type its bytes show (media files are not served publicly)."""
+    response = get_object_or_404(Response.objects.exclude(attachment=""), pk=pk)
+    handle = response.attachment.open("rb")
+    kind = upload_kind(handle) or "text"
+    content_type, extension = KINDS[kind]
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"response-{response.pk}.{extension}",
+        content_type=content_type,
     )

@@ -67,3 +67,41 @@ def test_spanish_names(client):
     gaps_es = [g["name"] for g in data["jurisdictions"][0]["gaps"]]
     gaps_en = [g["name"] for g in en["jurisdictions"][0]["gaps"]]
     assert gaps_es != gaps_en
+
+
+# --- Contract regressions found by fuzzing (test_fuzz.py) ------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/jurisdictions/ocd-division%0A",
+        "/api/v1/jurisdictions/ocd-division/country:us/state:tx%0A",
+        "/api/v1/no-such%0Athing",
+    ],
+)
+def test_control_characters_get_the_json_error(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "error" in response.json()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/lookup?zip=77002", "/api/v1/openapi.json", "/api/v1/ping"]
+)
+def test_other_methods_get_405_in_json_even_without_a_csrf_token(method, path):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).generic(method, path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert "error" in response.json()
+
+
+def test_empty_parameters_count_as_absent(client):
+    both = client.get("/api/v1/lookup", {"zip": "", "q": "Houston, TX", "county": "", "place": ""})
+    assert both.status_code == 200, both.content
+    neither = client.get("/api/v1/lookup", {"zip": "", "q": ""})
+    assert neither.status_code == 400 and "error" in neither.json()
