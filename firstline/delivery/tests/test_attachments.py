@@ -21,7 +21,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
         (PDF, "pdf"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "png"),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 20, "jpeg"),
-        ("Estimado: gracias por su carta.".encode(), "text"),
+        (b"Estimado: gracias por su carta.", "text"),
         (b"MZ\x90\x00\x03\x00\x00\x00", None),  # a Windows program
         (b"<!DOCTYPE html><script>alert(1)</script>", None),
         (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', None),

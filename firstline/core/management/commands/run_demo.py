@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
-import time
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from firstline.core.services import demo_staff_accounts_reset, staff_login_link_create
+from firstline.core.supervise import Supervised, supervise
 
 
 class Command(BaseCommand):
@@ -38,30 +37,23 @@ class Command(BaseCommand):
         link = base + staff_login_link_create(user=admin)
 
         python = sys.executable
-        procs = [
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    "firstline.wsgi:application",
-                    "--bind",
-                    f"{options['host']}:{options['port']}",
-                    "--workers",
-                    str(options["web_workers"]),
-                    "--worker-class",
-                    "sync",
-                    # No access log: request lines would hold residents' IPs and ZIPs.
-                    "--log-level",
-                    "warning",
-                ]
-            ),
-            subprocess.Popen(
-                [python, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
-                cwd=settings.BASE_DIR,
-            ),
-            subprocess.Popen([python, "manage.py", "run_periodic"], cwd=settings.BASE_DIR),
-        ]
+        web = Supervised(
+            "web",
+            [
+                python, "-m", "gunicorn", "firstline.wsgi:application",
+                "--bind", f"{options['host']}:{options['port']}",
+                "--workers", str(options["web_workers"]), "--worker-class", "sync",
+                "--log-level", "warning",
+            ],
+            restart=False,  # gunicorn's master restarts its own workers
+        )  # fmt: skip
+        worker = Supervised(
+            "worker", [python, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"]
+        )
+        periodic = Supervised("periodic", [python, "manage.py", "run_periodic"])
+        supervised = [web, worker, periodic]
+        for item in supervised:
+            item.start(cwd=str(settings.BASE_DIR))
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Firstline is running at {base}/"))
         self.stdout.write(
@@ -82,22 +74,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping:
-                for proc in procs:
-                    if proc.poll() is not None:
-                        # Every command above is a list of str.
-                        cmd = cast(list[str], proc.args)
-                        self.stderr.write(
-                            f"{cmd[2] if len(cmd) > 2 else cmd} exited ({proc.returncode}); stopping."
-                        )
-                        stopping = True
-                time.sleep(0.5)
+            supervise(supervised, should_stop=lambda: stopping, log=self.stderr.write)
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            for item in supervised:
+                item.stop()
