@@ -27,7 +27,7 @@ class PolicyAdmin(admin.ModelAdmin):
     readonly_fields = [
         "negates",
         "preempts",
-    ]  # from NEGATION_TABLE in importers.py, reloaded by the importer
+    ]  # from catalog.yaml, reloaded by the importer
 
 
 class PolicyRecordForm(forms.ModelForm):
@@ -39,7 +39,7 @@ class PolicyRecordForm(forms.ModelForm):
     class Meta:
         model = PolicyRecord
         fields = [
-            "policy", "jurisdiction", "level", "usps", "other_name", "status", "instrument", "citation", "year",
+            "policy", "jurisdiction", "level", "usps", "other_name", "instrument", "section", "extent", "status", "instrument_kind", "citation", "year",
             "enacted_on", "effective_on", "ended_on", "source_url", "excerpt", "note", "confidence",
             "agency_name", "support_model", "signed_on", "moa_url",
         ]  # fmt: skip
@@ -70,7 +70,7 @@ class PolicyRecordAdmin(admin.ModelAdmin):
         "__str__",
         "policy",
         "status",
-        "instrument",
+        "instrument_kind",
         "usps",
         "level",
         "confidence",

@@ -3,12 +3,13 @@
 The 287(g) importer lives in ``ice287g_importers.py``; both write records
 through :func:`firstline.policies.services.policy_records_sync`.
 
-NEGATION_TABLE is the one place that says which protective policies a
-harmful one cancels (``negates``: the same jurisdiction and, for a county or
-state, the agencies attached to it) or overrides from above (``preempts``: in
-force at state level, it overrides county and city records of those
-policies). It is editorial; docs/policies.md explains each line, and the
-catalog importer refuses a slug that is not in the catalog.
+The catalog's ``negates:``/``preempts:`` keys are the one place that says
+which protective policies a harmful one cancels (``negates``: the same
+jurisdiction and, for a county or state, the agencies attached to it) or
+overrides from above (``preempts``: in force at state level, it overrides
+county and city records of those policies). They are editorial;
+docs/policies.md explains each line, and the catalog importer refuses a slug
+that is not in the catalog or a protective policy that names any.
 """
 
 from __future__ import annotations
@@ -33,50 +34,9 @@ from firstline.policies.models import (
 )
 from firstline.policies.services import SyncRow, policy_record_key, policy_records_sync
 
-# The "sanctuary" protections a state ban outlaws at local level: the limits on
-# holding people for ICE, telling ICE, letting ICE in, sharing data, asking about
-# status, and the umbrella laws that bundle them.
-_LOCAL_LIMITS = [
-    "decline_detainers",
-    "no_release_notification",
-    "no_ice_jail_access",
-    "limit_data_sharing",
-    "no_status_inquiry",
-    "no_state_resources",
-    "trust_values_act",
-]
-
-# harmful slug -> (negates, preempts)
-NEGATION_TABLE: dict[str, tuple[list[str], list[str]]] = {
-    # An agreement in force is the opposite of "no 287(g)" for that agency's jurisdiction.
-    "agreement_287g": (["no_287g"], []),
-    # A jail renting beds to ICE is the opposite of "no detention contracts".
-    "detention_contract": (["no_detention_contracts"], []),
-    # The state orders 287(g): no local "no 287(g)" policy can stand, nor a state one.
-    "mandate_287g": (["no_287g"], ["no_287g"]),
-    # Bans on local sanctuary policies override every local cooperation limit.
-    "state_sanctuary_ban": ([], _LOCAL_LIMITS),
-    # Criminal penalties enforce the same ban, so they override the same list.
-    "criminal_penalties_officials": ([], _LOCAL_LIMITS),
-    # Mandatory detainers and notification contradict declining detainers and
-    # withholding release dates, at the state itself and below it.
-    "detainer_mandate": (
-        ["decline_detainers", "no_release_notification"],
-        ["decline_detainers", "no_release_notification"],
-    ),
-    # Mandated status checks contradict "no status inquiry".
-    "status_tracking_reporting": (["no_status_inquiry"], ["no_status_inquiry"]),
-    # Deliberately empty: enforcement bodies and grants, state immigration
-    # crimes and licence restrictions harm people but do not void a local
-    # protection by their terms.
-    "state_enforcement_body_and_grants": ([], []),
-    "state_immigration_crimes": ([], []),
-    "license_restrictions": ([], []),
-}
-
 CATALOG_FIELDS = [
     "kind", "category", "levels", "weight", "name_en", "summary_en", "related", "negates", "preempts",
-    "source_section", "sort_order",
+    "source_section", "core", "sort_order",
 ]  # fmt: skip
 SPANISH_FIELDS = ["name_es", "summary_es", "model_language_es"]
 EVIDENCE_COLUMNS = [
@@ -100,6 +60,7 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
     entries = _load_yaml_list(path)
     ids = [e.get("id") for e in entries if isinstance(e, dict)]
     known = set(ids)
+    kinds = {e.get("id"): e.get("kind") for e in entries if isinstance(e, dict)}
     rows = []
     for order, entry in enumerate(entries, 1):
         where = f"entry {order} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
@@ -122,15 +83,29 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
                 f"weight must be 1-3, got {weight!r}", file=path, line=where, field="weight"
             )
         related = list(entry.get("related") or [])
-        negates, preempts = NEGATION_TABLE.get(entry["id"], ([], []))
-        if entry["kind"] == PolicyKind.PROTECTIVE and entry["id"] in NEGATION_TABLE:
-            raise ImportFailed("a protective policy cannot negate others", file=path, line=where)
+        negates = list(entry.get("negates") or [])
+        preempts = list(entry.get("preempts") or [])
+        if entry["kind"] == PolicyKind.PROTECTIVE and (negates or preempts):
+            raise ImportFailed(
+                "a protective policy cannot negate or preempt others",
+                file=path,
+                line=where,
+                field="negates" if negates else "preempts",
+            )
         for field, slugs in (("related", related), ("negates", negates), ("preempts", preempts)):
             unknown = [s for s in slugs if s not in known]
             if unknown:
                 raise ImportFailed(
                     f"unknown policy ids {unknown}", file=path, line=where, field=field
                 )
+        not_protective = [s for s in (*negates, *preempts) if kinds.get(s) != "protective"]
+        if not_protective:
+            raise ImportFailed(
+                f"negates/preempts must name protective policies, not {not_protective}",
+                file=path,
+                line=where,
+                field="negates",
+            )
         rows.append(
             {
                 "slug": entry["id"],
@@ -144,13 +119,9 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
                 "negates": list(negates),
                 "preempts": list(preempts),
                 "source_section": str(entry.get("source_section") or ""),
+                "core": bool(entry.get("core", False)),
                 "sort_order": order,
             }
-        )
-    missing = sorted(set(NEGATION_TABLE) - known)
-    if missing:
-        raise ImportFailed(
-            f"NEGATION_TABLE names policies not in the catalog: {missing}", file=path
         )
     fields = list(CATALOG_FIELDS)
     if spanish is not None and spanish.exists():

@@ -464,7 +464,7 @@ def _fields(line: PolicyLine) -> dict[str, Any]:
 # --- Loading ---------------------------------------------------------------------
 
 RECORD_FIELDS = (
-    "id", "policy__slug", "jurisdiction_id", "status", "confidence", "citation", "source_url", "instrument", "year",
+    "id", "policy__slug", "jurisdiction_id", "status", "confidence", "citation", "source_url", "instrument_kind", "year",
     "enacted_on", "effective_on", "ended_on", "signed_on", "as_of", "verified_on", "agency_name", "support_model",
     "moa_url",
 )  # fmt: skip

@@ -29,7 +29,7 @@ from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.policies import map as national_map
 from firstline.policies import scorecard
 from firstline.policies.models import (
-    Instrument,
+    InstrumentKind,
     Policy,
     PolicyKind,
     PolicyRecord,
@@ -308,7 +308,9 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
 
 class RecordFields(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=RecordStatus.choices)
-    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices)
+    instrument_kind = forms.ChoiceField(
+        label=gettext_lazy("Instrument"), choices=InstrumentKind.choices
+    )
     citation = forms.CharField(label=gettext_lazy("Citation"), max_length=300)
     source_url = forms.URLField(
         label=gettext_lazy("Source URL"), max_length=1000, required=False, assume_scheme="https"
@@ -344,7 +346,7 @@ class RecordFields(forms.Form):
 
     VALUE_FIELDS = (
         "status",
-        "instrument",
+        "instrument_kind",
         "citation",
         "source_url",
         "enacted_on",
