@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Q
 
 from firstline.core.services import audit_event_record
 from firstline.geo.models import Jurisdiction
@@ -155,7 +154,9 @@ class _Context:
         self.policies = {p.slug: p for p in Policy.objects.all()}
         self.jurisdictions = {
             j.ocd_id: j
-            for j in Jurisdiction.objects.filter(ocd_id__in=ocd_ids).only("id", "ocd_id", "kind", "usps")
+            for j in Jurisdiction.objects.filter(ocd_id__in=ocd_ids).only(
+                "id", "ocd_id", "kind", "usps"
+            )
         }
 
 
@@ -171,7 +172,9 @@ def _parse_instrument(file: _File, ctx: _Context, parsed: Parsed, inst: dict[str
     n = _nodes(node)
     slug = str(inst.get("id") or "")
     if not _ID.fullmatch(slug):
-        raise file.fail(f"bad id {slug!r} (lower-case letters, digits and hyphens)", n.get("id", node), "id")
+        raise file.fail(
+            f"bad id {slug!r} (lower-case letters, digits and hyphens)", n.get("id", node), "id"
+        )
     if slug in parsed.instruments:
         raise file.fail(f"duplicate id {slug!r} (also in {parsed.where[slug]})", n.get("id"), "id")
     ocd_id = _text(file, inst, n, "jurisdiction", default=defaults["jurisdiction"])
@@ -197,7 +200,9 @@ def _parse_instrument(file: _File, ctx: _Context, parsed: Parsed, inst: dict[str
     parsed.where[slug] = str(file.path)
     provisions = _items(file, inst, n, "provisions")
     if not provisions and status not in (InstrumentStatus.FAILED, InstrumentStatus.VETOED):
-        raise file.fail("an instrument needs at least one provision", n.get("provisions", node), "provisions")
+        raise file.fail(
+            "an instrument needs at least one provision", n.get("provisions", node), "provisions"
+        )
     for prov, pnode in provisions:
         pn = _nodes(pnode)
         slug_p = str(prov.get("policy") or "")
@@ -223,11 +228,15 @@ def _parse_event(file: _File, ctx: _Context, slug: str, event: dict[str, Any], n
     date = _date(file, event, n, "date", required=True)
     assert date is not None
     if born is not None and date < born:
-        raise file.fail(f"event on {date} is before the instrument's enactment ({born})", n.get("date"), "date")
+        raise file.fail(
+            f"event on {date} is before the instrument's enactment ({born})", n.get("date"), "date"
+        )
     affected = [str(s) for s in event.get("provisions") or []]
     unknown = [s for s in affected if (slug, s) not in parsed.provisions]
     if unknown:
-        raise file.fail(f"{unknown} are not provisions of {slug}", n.get("provisions"), "provisions")
+        raise file.fail(
+            f"{unknown} are not provisions of {slug}", n.get("provisions"), "provisions"
+        )
     return {
         "instrument": slug,
         "kind": _choice(file, event, n, "kind", EventKind),
@@ -235,7 +244,9 @@ def _parse_event(file: _File, ctx: _Context, slug: str, event: dict[str, Any], n
         "body": _text(file, event, n, "body", required=True),
         "reference": _text(file, event, n, "reference", required=True),
         "url": _url(file, event, n, "url"),
-        "source_type": _choice(file, event, n, "source_type", SourceType, default=SourceType.SECONDARY),
+        "source_type": _choice(
+            file, event, n, "source_type", SourceType, default=SourceType.SECONDARY
+        ),
         "policies": affected,
         "superseded_by": _text(file, event, n, "superseded_by"),
         "note": _text(file, event, n, "note"),
@@ -277,11 +288,15 @@ def _parse_file(file: _File, ctx: _Context, parsed: Parsed) -> None:
 
 def evidence_parse(directory: Path) -> tuple[Parsed, _Context]:
     """Read and check every file; raise ImportFailed on the first problem."""
-    paths = sorted((directory / "states").glob("*.yaml")) + sorted((directory / "local").glob("*.yaml"))
+    paths = sorted((directory / "states").glob("*.yaml")) + sorted(
+        (directory / "local").glob("*.yaml")
+    )
     if not paths:
         raise ImportFailed("no states/*.yaml or local/*.yaml files", file=directory)
     files = [_File(p) for p in paths]
-    ocd_ids = {"" if not isinstance(f.data, dict) else str(f.data.get("jurisdiction", "")) for f in files}
+    ocd_ids = {
+        "" if not isinstance(f.data, dict) else str(f.data.get("jurisdiction", "")) for f in files
+    }
     for f in files:
         for inst in f.data.get("instruments") or []:
             if isinstance(inst, dict) and inst.get("jurisdiction"):
@@ -295,7 +310,11 @@ def evidence_parse(directory: Path) -> tuple[Parsed, _Context]:
         _parse_file(f, ctx, parsed)
     for event in parsed.events:
         target = event["superseded_by"]
-        if target and target not in parsed.instruments and not Instrument.objects.filter(slug=target).exists():
+        if (
+            target
+            and target not in parsed.instruments
+            and not Instrument.objects.filter(slug=target).exists()
+        ):
             file, node = event["_node"]
             raise file.fail(f"unknown instrument {target!r}", node, "superseded_by")
     return parsed, ctx

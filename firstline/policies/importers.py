@@ -1,7 +1,8 @@
-"""Importers for the policy catalog and the cited state and local evidence.
+"""The policy catalog importer.
 
-The 287(g) importer lives in ``ice287g_importers.py``; both write records
-through :func:`firstline.policies.services.policy_records_sync`.
+The evidence importer lives in ``evidence_importer.py`` and the 287(g)
+importer in ``ice287g_importers.py``; both write records through
+:func:`firstline.policies.services.policy_records_sync`.
 
 The catalog's ``negates:``/``preempts:`` keys are the one place that says
 which protective policies a harmful one cancels (``negates``: the same
@@ -14,35 +15,23 @@ that is not in the catalog or a protective policy that names any.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Q
 
-from firstline.geo.models import Jurisdiction
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert
 from firstline.policies.models import (
-    Confidence,
-    Instrument,
     Policy,
     PolicyCategory,
     PolicyKind,
-    RecordStatus,
 )
-from firstline.policies.services import SyncRow, policy_record_key, policy_records_sync
 
 CATALOG_FIELDS = [
     "kind", "category", "levels", "weight", "name_en", "summary_en", "related", "negates", "preempts",
     "source_section", "core", "sort_order",
 ]  # fmt: skip
 SPANISH_FIELDS = ["name_es", "summary_es", "model_language_es"]
-EVIDENCE_COLUMNS = [
-    "jurisdiction", "state_fips", "census_geoid", "policy_id", "status", "instrument", "citation", "year",
-    "enacted_on", "effective_on", "source_url", "confidence", "note",
-]  # fmt: skip
 
 
 def _load_yaml_list(path: Path) -> list[dict[str, Any]]:
@@ -139,124 +128,4 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
             row["model_language_es"] = str(es.get("model_language_es") or "").strip()
         fields += SPANISH_FIELDS
     counts, _ = bulk_upsert(Policy, rows, key=["slug"], fields=fields)
-    return counts
-
-
-# -- evidence ------------------------------------------------------------------------
-
-
-def _parse_date(value: str, *, path: Path, line: int, field: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ImportFailed(
-            f"not an ISO date: {value!r}", file=path, line=line, field=field
-        ) from exc
-
-
-def _jurisdiction_index(
-    ocd_ids: set[str], geoids: set[str]
-) -> tuple[dict[str, Jurisdiction], dict[tuple[str, str], Jurisdiction]]:
-    found = Jurisdiction.objects.filter(Q(ocd_id__in=ocd_ids) | Q(geoid__in=geoids)).only(
-        "id", "ocd_id", "kind", "geoid", "usps"
-    )
-    by_ocd = {j.ocd_id: j for j in found}
-    by_geoid = {(j.kind, j.geoid): j for j in found}
-    return by_ocd, by_geoid
-
-
-_KIND_BY_GEOID_LENGTH = {2: "state", 5: "county", 7: "place"}
-
-
-def import_evidence(path: Path, *, as_of: dt.date) -> Counts:
-    """One PolicyRecord per CSV row, keyed by jurisdiction and citation.
-
-    Jurisdictions are found by OCD id, then by Census GEOID; rows whose
-    jurisdiction is not loaded are reported and skipped (the rest load).
-    Malformed values refuse the whole file: this file is curated by hand.
-    """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFailed(f"cannot read: {exc}", file=path) from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in EVIDENCE_COLUMNS if c not in header]
-        if missing:
-            raise ImportFailed(f"missing columns {missing}", file=path, line=1)
-        raw = list(reader)
-    policies = {p.slug: p for p in Policy.objects.all()}
-    by_ocd, by_geoid = _jurisdiction_index(
-        {r["jurisdiction"] for r in raw}, {r["census_geoid"] for r in raw}
-    )
-    counts = Counts()
-    per_policy: dict[str, list[SyncRow]] = {}
-    for line, row in enumerate(raw, 2):
-        policy = policies.get(row["policy_id"])
-        if policy is None:
-            raise ImportFailed(
-                f"unknown policy {row['policy_id']!r} (load the catalog first)",
-                file=path,
-                line=line,
-                field="policy_id",
-            )
-        for field, choices in (
-            ("status", RecordStatus),
-            ("instrument", Instrument),
-            ("confidence", Confidence),
-        ):
-            if row[field] not in choices.values:
-                raise ImportFailed(
-                    f"unknown value {row[field]!r}", file=path, line=line, field=field
-                )
-        year = row["year"].strip()
-        if year and not (year.isdigit() and len(year) == 4):
-            raise ImportFailed(f"not a year: {year!r}", file=path, line=line, field="year")
-        geoid = row["census_geoid"].strip()
-        jurisdiction = by_ocd.get(row["jurisdiction"]) or by_geoid.get(
-            (_KIND_BY_GEOID_LENGTH.get(len(geoid), ""), geoid)
-        )
-        if jurisdiction is None:
-            counts.skipped += 1
-            counts.notes.append(
-                f"line {line}: jurisdiction {row['jurisdiction']} ({geoid}) not loaded; skipped"
-            )
-            continue
-        citation = " ".join(row["citation"].split())
-        values = {
-            "jurisdiction_id": jurisdiction.pk,
-            "level": jurisdiction.kind,
-            "usps": jurisdiction.usps,
-            "other_name": "",
-            "status": row["status"],
-            "instrument": row["instrument"],
-            "citation": citation,
-            "year": int(year) if year else None,
-            "enacted_on": _parse_date(row["enacted_on"], path=path, line=line, field="enacted_on"),
-            "effective_on": _parse_date(
-                row["effective_on"], path=path, line=line, field="effective_on"
-            ),
-            "source_url": row["source_url"].strip(),
-            "note": row["note"].strip(),
-            "confidence": row["confidence"],
-            "importer": "evidence",
-            "source_file": path.name,
-            "as_of": as_of,
-        }
-        # Key on the CSV's own OCD id so a later change in how geo spells an id
-        # does not fork the record.
-        key = policy_record_key(jurisdiction_ocd_id=row["jurisdiction"], citation=citation)
-        per_policy.setdefault(policy.slug, []).append(SyncRow(key=key, values=values))
-    for slug, rows in per_policy.items():
-        part, _ = policy_records_sync(
-            policy=policies[slug],
-            rows=rows,
-            importer="evidence",
-            why=f"{path.name} (research as of {as_of})",
-        )
-        counts.add(part)
     return counts

@@ -543,9 +543,7 @@ class InstrumentVersion(VersionBase):
     class Meta:
         ordering = ["instrument", "-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["instrument", "number"], name="instrument_version_uniq"
-            )
+            models.UniqueConstraint(fields=["instrument", "number"], name="instrument_version_uniq")
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,6 @@ SILENT_FIELDS: frozenset[str] = frozenset(
 )
 
 
-
 @dataclass(frozen=True)
 class Versioned:
     """How one versioned model is snapshotted: the same mechanism serves records and instruments."""
@@ -143,9 +142,7 @@ def _normalize_changes(changes: Mapping[str, Any], spec: Versioned = RECORDS) ->
             name = "instrument_kind"  # the legacy key; see Instrument.OTHER
         field = name if name in spec.fields else f"{name}_id"
         if field not in spec.fields:
-            raise RecordChangeInvalid(
-                f"{name!r} is not a versioned field of {spec.model.__name__}"
-            )
+            raise RecordChangeInvalid(f"{name!r} is not a versioned field of {spec.model.__name__}")
         out[field] = _coerce(field, value, spec)
     return out
 
@@ -563,3 +560,136 @@ def _sync_update(
             )
         )
     return versions
+
+
+# -- instruments (staff) ----------------------------------------------------------------
+
+
+def instrument_add(
+    *, slug: str, values: Mapping[str, Any], why: str, by: User = None, by_label: str = ""
+) -> Instrument:
+    """Create an instrument and its first version."""
+    if not why.strip():
+        raise RecordChangeInvalid("a reason (why) is required")
+    instrument = Instrument(slug=slug, **_normalize_changes(values, INSTRUMENTS))
+    instrument.full_clean(exclude=["verified_by", "jurisdiction"])
+    with transaction.atomic():
+        instrument.save()
+        _first_version(INSTRUMENTS, instrument, why=why, by=by, by_label=by_label, data={})
+    return instrument
+
+
+def instrument_change(
+    *,
+    instrument: Instrument,
+    changes: Mapping[str, Any],
+    why: str,
+    by: User = None,
+    by_label: str = "",
+) -> InstrumentVersion | None:
+    """Change an instrument (versioned, audited) and re-derive its provisions' statuses."""
+    with transaction.atomic():
+        version, _jurisdictions = versioned_change(
+            spec=INSTRUMENTS, obj=instrument, changes=changes, why=why, by=by, by_label=by_label
+        )
+        instrument_provisions_refresh(instrument=instrument, why=why, by=by, by_label=by_label)
+    return version  # type: ignore[return-value]
+
+
+def instrument_provisions_refresh(
+    *,
+    instrument: Instrument,
+    why: str,
+    by: User = None,
+    by_label: str = "",
+    on: dt.date | None = None,
+) -> int:
+    """Re-derive each provision's status from the instrument and its events; returns how many changed.
+
+    Called after a staff edit of the instrument or its events, so the stored
+    status (what the scorecard reads) never disagrees with the legal history.
+    """
+    from firstline.policies.legal_status import EventRow, provision_status
+
+    events = [
+        EventRow(e.kind, e.date, tuple(e.policies or ()), e.pk) for e in instrument.events.all()
+    ]
+    changed = 0
+    for record in instrument.provisions.select_related("policy").exclude(status="withdrawn"):
+        status, _event = provision_status(
+            instrument_status=instrument.status,
+            enacted_on=instrument.enacted_on,
+            effective_on=instrument.effective_on,
+            extent=record.extent,
+            policy=record.policy.slug,
+            events=events,
+            on=on or dt.date.today(),
+        )
+        changes = {
+            "status": status or "pending",
+            "citation": instrument.citation,
+            "source_url": instrument.url,
+            "enacted_on": instrument.enacted_on,
+            "effective_on": instrument.effective_on,
+            "instrument_kind": instrument.kind,
+        }
+        if policy_record_change(record=record, changes=changes, why=why, by=by, by_label=by_label):
+            changed += 1
+    return changed
+
+
+def provision_add(
+    *,
+    jurisdiction: Any,
+    policy: Policy,
+    values: Mapping[str, Any],
+    why: str,
+    by: User = None,
+) -> PolicyRecord:
+    """A staff proposal: a new instrument with one provision, both versioned and audited.
+
+    The instrument's outcome follows the proposed status (a proposal stays
+    ``proposed``; anything in force is ``enacted``); it starts unverified.
+    """
+    from django.utils.text import slugify
+
+    citation = " ".join(str(values.get("citation") or "").split())
+    status = values.get("status") or "proposed"
+    outcome = status if status in ("proposed", "failed", "vetoed") else "enacted"
+    base = f"{jurisdiction.usps.lower()}-staff-{slugify(citation)[:60] or policy.slug}".strip("-")
+    slug, n = base, 1
+    while Instrument.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    with transaction.atomic():
+        instrument = instrument_add(
+            slug=slug,
+            values={
+                "jurisdiction_id": jurisdiction.pk,
+                "kind": values.get("instrument_kind") or "other",
+                "title": citation or policy.name_en,
+                "citation": citation,
+                "url": values.get("source_url") or "",
+                "status": outcome,
+                "enacted_on": values.get("enacted_on"),
+                "effective_on": values.get("effective_on"),
+                "confidence": "unverified",
+                "note": values.get("note") or "",
+            },
+            why=why,
+            by=by,
+        )
+        return policy_record_add(
+            policy=policy,
+            values={
+                **values,
+                "instrument_id": instrument.pk,
+                "jurisdiction_id": jurisdiction.pk,
+                "level": jurisdiction.kind,
+                "usps": jurisdiction.usps,
+                "confidence": "unverified",
+            },
+            why=why,
+            by=by,
+            key=f"instrument:{slug}",
+        )

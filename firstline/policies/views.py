@@ -308,9 +308,8 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
 
 class RecordFields(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=RecordStatus.choices)
-    instrument_kind = forms.ChoiceField(
-        label=gettext_lazy("Instrument"), choices=InstrumentKind.choices
-    )
+    # Named "instrument" in the form (and its POST data) for the staff pages' sake.
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=InstrumentKind.choices)
     citation = forms.CharField(label=gettext_lazy("Citation"), max_length=300)
     source_url = forms.URLField(
         label=gettext_lazy("Source URL"), max_length=1000, required=False, assume_scheme="https"
@@ -346,7 +345,7 @@ class RecordFields(forms.Form):
 
     VALUE_FIELDS = (
         "status",
-        "instrument_kind",
+        "instrument",
         "citation",
         "source_url",
         "enacted_on",
@@ -357,7 +356,9 @@ class RecordFields(forms.Form):
     )
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+        values = {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+        values["instrument_kind"] = values.pop("instrument")
+        return values
 
 
 class RecordForm(RecordFields):
@@ -387,22 +388,16 @@ def _staff_record(pk: int) -> PolicyRecord:
 @staff_member_required
 @require_POST
 def record_add(request: HttpRequest) -> HttpResponse:
-    from firstline.policies.services import RecordChangeInvalid, policy_record_add
+    from firstline.policies.services import RecordChangeInvalid, provision_add
 
     jurisdiction = get_object_or_404(Jurisdiction, ocd_id=request.POST.get("jurisdiction", ""))
     form = RecordForm(request.POST, prefix="new", policies=list(Policy.objects.all()))
     if form.is_valid():
-        values = {
-            **form.values(),
-            "jurisdiction_id": jurisdiction.pk,
-            "level": jurisdiction.kind,
-            "usps": jurisdiction.usps,
-            "confidence": "unverified",
-        }
         try:
-            policy_record_add(
+            provision_add(
+                jurisdiction=jurisdiction,
                 policy=form.policies[form.cleaned_data["policy"]],
-                values=values,
+                values=form.values(),
                 why=form.cleaned_data["why"],
                 by=request.user,
             )
@@ -445,8 +440,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 return redirect(record.jurisdiction.get_absolute_url())  # type: ignore[union-attr]
     else:
+        initial = {name: getattr(record, name) for name in RecordFields.VALUE_FIELDS[2:]}
         form = RecordFields(
-            initial={name: getattr(record, name) for name in RecordFields.VALUE_FIELDS}
+            initial={**initial, "status": record.status, "instrument": record.instrument_kind}
         )
     return render(request, "policies/record_edit.html", {"record": record, "form": form})
 

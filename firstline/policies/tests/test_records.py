@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
+from django.conf import settings
 from django.urls import reverse
 
 from firstline.core.models import AuditEvent
 from firstline.geo.models import Jurisdiction
-from firstline.policies.models import Policy, PolicyRecord, PolicyRecordVersion
+from firstline.policies.models import Instrument, Policy, PolicyRecord, PolicyRecordVersion
 from firstline.policies.services import (
     RecordChangeInvalid,
     policy_record_add,
@@ -20,11 +24,20 @@ pytestmark = pytest.mark.django_db
 
 def test_evidence_loaded_with_natural_keys() -> None:
     evidence = PolicyRecord.objects.filter(importer="evidence")
-    assert evidence.count() == 210
+    files = sorted((Path(settings.BASE_DIR) / "data/policies/evidence").rglob("*.yaml"))
+    provisions = sum(
+        len(i.get("provisions") or [])
+        for f in files
+        for i in yaml.safe_load(f.read_text()).get("instruments") or []
+    )
+    assert evidence.count() == provisions
     nj = evidence.filter(usps="NJ", policy__slug="trust_values_act")
     assert nj.count() >= 2  # the AG directive and the bill are separate records
-    assert all(r.key.startswith("ocd-division/country:us/state:nj|") for r in nj)
+    # A provision's natural key is its instrument and policy.
+    assert all(r.instrument_id and r.key == f"instrument:{r.instrument.slug}" for r in nj)
+    assert len({r.instrument_id for r in nj}) == nj.count()
     assert all(r.versions.count() >= 1 for r in evidence[:20])
+    assert all(i.versions.count() >= 1 for i in Instrument.objects.all()[:20])
 
 
 def test_change_adds_version_and_audit_and_noop_adds_nothing(staff_user) -> None:
