@@ -8,6 +8,7 @@ by a scorecard recompute for the jurisdictions they affect.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,11 +31,13 @@ from firstline.policies import map as national_map
 from firstline.policies import scorecard
 from firstline.policies.models import (
     InstrumentKind,
+    LegalEvent,
     Policy,
     PolicyKind,
     PolicyRecord,
     PolicyRecordVersion,
     RecordStatus,
+    ResearchCheck,
 )
 
 IN_FORCE = [RecordStatus.IN_FORCE, RecordStatus.PARTIAL]
@@ -230,13 +233,37 @@ def _offices(jurisdiction: Jurisdiction) -> list[Any]:
     return list(offices_for_jurisdiction(jurisdiction=jurisdiction))
 
 
+def _as_of(request: HttpRequest) -> dt.date | None:
+    """``?as_of=YYYY-MM-DD``: score the evidence as it stood that day (ignored when malformed)."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", "")[:10])
+    except ValueError:
+        return None
+
+
+def _attach_events(records: dict[int, PolicyRecord]) -> None:
+    """Give each provision its instrument's legal events that concern it (one query)."""
+    ids = {r.instrument_id for r in records.values() if r.instrument_id}
+    by_instrument: dict[int, list[LegalEvent]] = defaultdict(list)
+    for event in LegalEvent.objects.filter(instrument_id__in=ids).order_by("date", "id"):
+        by_instrument[event.instrument_id].append(event)
+    slugs = dict(Policy.objects.values_list("pk", "slug")) if ids else {}
+    for record in records.values():
+        record.legal_events = [  # type: ignore[attr-defined]
+            e
+            for e in by_instrument.get(record.instrument_id or 0, [])
+            if e.affects(slugs.get(record.policy_id, ""))
+        ]
+
+
 def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     jurisdiction = get_object_or_404(
         Jurisdiction.objects.select_related("state", "county"), ocd_id=ocd_id
     )
     policies = {p.slug: p for p in Policy.objects.all()}
     catalog = scorecard.catalog_from_policies(policies.values())
-    card = scorecard.scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[
+    on = _as_of(request)
+    card = scorecard.scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog, on=on)[
         jurisdiction.pk
     ]
 
@@ -248,10 +275,14 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     wanted = {r.id for ln in card.lines for r in ln.records} | {
         ln.reason.id for ln in card.lines if ln.reason
     }
-    objects = PolicyRecord.objects.select_related("verified_by").in_bulk(wanted)
+    objects = PolicyRecord.objects.select_related("verified_by", "instrument").in_bulk(wanted)
+    _attach_events(objects)
     rows: list[LineView] = []
     for ln in card.lines:
-        if ln.effective_status == scorecard.EffectiveStatus.NONE:
+        if ln.effective_status in (
+            scorecard.EffectiveStatus.NONE,
+            scorecard.EffectiveStatus.ABSENT,
+        ):
             continue
         rows.append(
             LineView(
@@ -281,6 +312,8 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     context = {
         "jurisdiction": jurisdiction,
         "card": card,
+        "as_of": on,
+        "coverage": _coverage(card, chain, policies),
         "protections": [r for r in rows if r.policy.kind == PolicyKind.PROTECTIVE],
         "harms": [r for r in rows if r.policy.kind == PolicyKind.HARMFUL],
         "gaps": [policies[s] for s in card.gaps],
@@ -301,6 +334,41 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
         else None,
     }
     return render(request, "policies/jurisdiction_detail.html", context)
+
+
+def _coverage(
+    card: scorecard.Scorecard, chain: dict[str, Jurisdiction], policies: dict[str, Policy]
+) -> dict[str, Any]:
+    """Research coverage for the page: absences with who checked, and what nobody has checked yet."""
+    absent = {
+        ln.policy.slug
+        for ln in card.lines
+        if ln.effective_status == scorecard.EffectiveStatus.ABSENT
+    }
+    checks = {
+        c.policy.slug: c
+        for c in ResearchCheck.objects.filter(
+            jurisdiction__in=list(chain.values()), policy__slug__in=absent
+        )
+        .select_related("policy", "jurisdiction")
+        .order_by("jurisdiction__kind")
+    }
+    not_researched = [
+        policies[ln.policy.slug]
+        for ln in card.lines
+        if ln.effective_status == scorecard.EffectiveStatus.NONE
+    ]
+    return {
+        "total": card.result.core_total,
+        "researched": card.result.core_researched,
+        "incomplete": card.result.incomplete,
+        "core_missing": [policies[s] for s in card.result.core_missing],
+        "absent": [
+            (policies[s], checks.get(s))
+            for s in sorted(absent, key=lambda s: policies[s].sort_order)
+        ],
+        "not_researched": not_researched,
+    }
 
 
 # --- Staff evidence workflow -------------------------------------------------------------
