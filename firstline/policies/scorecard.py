@@ -160,7 +160,7 @@ class RecordRow:
     confidence: str = "verified"
     citation: str = ""
     source_url: str = ""
-    instrument: str = ""
+    instrument_kind: str = ""
     year: int | None = None
     enacted_on: date | None = None
     effective_on: date | None = None
@@ -195,7 +195,7 @@ class RecordRow:
             "confidence": self.confidence,
             "citation": self.citation,
             "source_url": self.source_url,
-            "instrument": self.instrument,
+            "instrument_kind": self.instrument_kind,
             "agency_name": self.agency_name,
             "support_model": self.support_model,
             "moa_url": self.moa_url,

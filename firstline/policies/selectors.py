@@ -8,7 +8,14 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 
-from firstline.policies.models import PolicyRecord, PolicyRecordVersion, RecordStatus, SupportModel
+from firstline.policies.models import (
+    Instrument,
+    LegalEvent,
+    PolicyRecord,
+    PolicyRecordVersion,
+    RecordStatus,
+    SupportModel,
+)
 
 
 def policy_records_for_jurisdiction(*, jurisdiction_id: int) -> QuerySet[PolicyRecord]:
@@ -82,4 +89,63 @@ def trend_287g(*, by: Literal["model", "state"] = "model") -> dict[str, Any]:
         # The same series as {group: [(date, n), ...]} for the tracker's chart.
         f"by_{by}": {s["key"]: list(zip(ordered, s["values"], strict=True)) for s in series},
         "as_of": as_of,
+    }
+
+
+def scorecard_detail_json(*, jurisdiction_id: int, on: dt.date | None = None) -> dict[str, Any]:
+    """A jurisdiction's scorecard for the API: every line with the provision that enacts it,
+    its instrument and the legal events that concern it, plus research coverage.
+
+    Three queries beyond the scorecard's: instruments, events, research checks.
+    """
+    from firstline.policies.scorecard import scorecards_compute
+
+    card = scorecards_compute(jurisdiction_ids=[jurisdiction_id], on=on)[jurisdiction_id]
+    data = card.as_json()
+    data["as_of"] = on.isoformat() if on else None
+    rows = [
+        (ln.record, out.get("record"), ln.policy.slug)
+        for ln, out in zip(card.lines, data["policies"], strict=True)
+    ]
+    rows += [
+        (ln.reason, out["reason"]["record"], ln.reason_policy)
+        for ln, out in zip(card.lines, data["policies"], strict=True)
+        if ln.reason and "reason" in out
+    ]
+    ids = {row.instrument_id for row, _out, _slug in rows if row and row.instrument_id}
+    instruments = {i.pk: i for i in Instrument.objects.filter(pk__in=ids)}
+    events: dict[int, list[LegalEvent]] = defaultdict(list)
+    for event in LegalEvent.objects.filter(instrument_id__in=ids).order_by("date", "id"):
+        events[event.instrument_id].append(event)
+    for row, out, slug in rows:
+        instrument = instruments.get(row.instrument_id or 0) if row else None
+        if out is not None and instrument is not None:
+            out["instrument"] = _instrument_json(instrument)
+            out["events"] = [_event_json(e) for e in events[instrument.pk] if e.affects(slug)]
+    return data
+
+
+def _instrument_json(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.slug,
+        "kind": instrument.kind,
+        "title": instrument.title,
+        "citation": instrument.citation,
+        "url": instrument.url,
+        "source_type": instrument.source_type,
+        "status": instrument.status,
+        "confidence": instrument.confidence,
+        "as_of": instrument.as_of.isoformat() if instrument.as_of else None,
+    }
+
+
+def _event_json(e: LegalEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind,
+        "date": e.date.isoformat(),
+        "body": e.body,
+        "reference": e.reference,
+        "url": e.url,
+        "source_type": e.source_type,
+        "provisions": list(e.policies or []),
     }

@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -369,6 +370,29 @@ def _coverage(
         ],
         "not_researched": not_researched,
     }
+
+
+# --- Evidence health (staff) -----------------------------------------------------------------
+
+
+@permission_required("policies.view_evidence_health", raise_exception=True)
+def evidence_health(request: HttpRequest) -> HttpResponse:
+    from firstline.policies.health import evidence_coverage
+    from firstline.policies.health import evidence_health as health_report
+
+    report = health_report()
+    coverage = evidence_coverage()
+    policies = {p.slug: p for p in Policy.objects.filter(core=True)}
+    return render(
+        request,
+        "policies/evidence_health.html",
+        {
+            "report": report,
+            "counts": report.counts,
+            "coverage": coverage,
+            "coverage_rows": [(policies[s], n) for s, n in coverage.per_policy.items()],
+        },
+    )
 
 
 # --- Staff evidence workflow -------------------------------------------------------------

@@ -70,9 +70,18 @@ def test_events_in_date_order_enjoin_restore_strike_and_end() -> None:
 
 def test_agreement_status_between_start_and_end() -> None:
     start, end = D("2020-01-01"), D("2025-01-01")
-    assert agreement_status(status="rescinded", started_on=start, ended_on=end, on=D("2019-01-01")) == ""
-    assert agreement_status(status="rescinded", started_on=start, ended_on=end, on=D("2021-01-01")) == "in_force"
-    assert agreement_status(status="in_force", started_on=start, ended_on=None, on=D("2026-01-01")) == "in_force"
+    assert (
+        agreement_status(status="rescinded", started_on=start, ended_on=end, on=D("2019-01-01"))
+        == ""
+    )
+    assert (
+        agreement_status(status="rescinded", started_on=start, ended_on=end, on=D("2021-01-01"))
+        == "in_force"
+    )
+    assert (
+        agreement_status(status="in_force", started_on=start, ended_on=None, on=D("2026-01-01"))
+        == "in_force"
+    )
     assert agreement_status(status="in_force", started_on=start, ended_on=end, on=end) == "rescinded"  # fmt: skip
 
 
@@ -143,4 +152,8 @@ def test_reason_carries_the_level_of_the_cancelling_record() -> None:
     )  # fmt: skip
     line = next(ln for ln in county.lines if ln.policy.slug == "no_287g")
     assert line.effective_status == EffectiveStatus.NEGATED
-    assert (line.reason, line.reason_level, line.reason_ocd_id) == (agreement, "county", COUNTY.ocd_id)
+    assert (line.reason, line.reason_level, line.reason_ocd_id) == (
+        agreement,
+        "county",
+        COUNTY.ocd_id,
+    )
