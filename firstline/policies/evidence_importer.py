@@ -360,26 +360,27 @@ def _sync_events(parsed: Parsed, instruments: dict[str, Instrument]) -> Counts:
     key = ["instrument_id", "kind", "date", "reference"]
     queryset = LegalEvent.objects.filter(importer=IMPORTER)
     counts, pks = bulk_upsert(LegalEvent, rows, key=key, fields=EVENT_FIELDS, queryset=queryset)
-    gone = queryset.exclude(pk__in=pks.values())
-    counts.add(_end(gone, "legal_event"))
+    counts.add(_end(queryset, pks, {tuple(r[k] for k in key) for r in rows}, "legal_event"))
     return counts
 
 
 def _sync_research(parsed: Parsed) -> Counts:
     queryset = ResearchCheck.objects.filter(importer=IMPORTER)
+    key = ["jurisdiction_id", "policy_id"]
+    rows = list(parsed.research.values())
     counts, pks = bulk_upsert(
-        ResearchCheck,
-        parsed.research.values(),
-        key=["jurisdiction_id", "policy_id"],
-        fields=RESEARCH_FIELDS,
-        queryset=queryset,
+        ResearchCheck, rows, key=key, fields=RESEARCH_FIELDS, queryset=queryset
     )
-    counts.add(_end(queryset.exclude(pk__in=pks.values()), "research_check"))
+    counts.add(_end(queryset, pks, {tuple(r[k] for k in key) for r in rows}, "research_check"))
     return counts
 
 
-def _end(queryset: Any, what: str) -> Counts:
+def _end(
+    queryset: Any, pks: dict[tuple[Any, ...], int], wanted: set[tuple[Any, ...]], what: str
+) -> Counts:
     """Delete rows no longer in the files, naming them in an audit event (they keep no versions)."""
+    gone_pks = [pk for natural, pk in pks.items() if natural not in wanted]
+    queryset = queryset.filter(pk__in=gone_pks)
     gone = [str(row) for row in queryset]
     counts = Counts()
     if gone:

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.urls import reverse
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
@@ -49,6 +49,14 @@ class Report:
         return dict(sorted(Counter(i.kind for i in self.items).items()))
 
 
+def instruments_current() -> QuerySet[Instrument]:
+    """Instruments still in the evidence: not those whose every provision was withdrawn."""
+    return Instrument.objects.annotate(
+        provision_count=Count("provisions"),
+        live=Count("provisions", filter=~Q(provisions__status=RecordStatus.WITHDRAWN)),
+    ).filter(Q(provision_count=0) | Q(live__gt=0))
+
+
 def _record_url(pk: int) -> str:
     return reverse("admin:policies_policyrecord_change", args=[pk])
 
@@ -78,7 +86,7 @@ def _agreements_in_banning_states(today: dt.date) -> Iterator[Item]:
 
 def _sources_older_than_events(today: dt.date) -> Iterator[Item]:
     newest = Instrument.objects.annotate(last_event=Max("events__date")).filter(
-        last_event__isnull=False
+        last_event__isnull=False, pk__in=instruments_current().values("pk")
     )
     for i in newest.filter(Q(as_of__isnull=True) | Q(as_of__lt=F("last_event"))):
         yield Item(
@@ -103,8 +111,10 @@ def _ice_list_stale(today: dt.date) -> Iterator[Item]:
 
 
 def _verified_without_primary_source(today: dt.date) -> Iterator[Item]:
-    verified = Instrument.objects.filter(confidence=Confidence.VERIFIED).exclude(
-        source_type__in=PRIMARY_SOURCES
+    verified = (
+        instruments_current()
+        .filter(confidence=Confidence.VERIFIED)
+        .exclude(source_type__in=PRIMARY_SOURCES)
     )
     for i in verified.order_by("slug"):
         yield Item(
@@ -173,8 +183,10 @@ def _research_contradicts_provision(today: dt.date) -> Iterator[Item]:
 
 
 def _provision_without_section(today: dt.date) -> Iterator[Item]:
-    missing = PolicyRecord.objects.filter(instrument__isnull=False).filter(
-        Q(section="") | Q(section__startswith="not recorded")
+    missing = (
+        PolicyRecord.objects.filter(instrument__isnull=False)
+        .filter(Q(section="") | Q(section__startswith="not recorded"))
+        .exclude(status=RecordStatus.WITHDRAWN)
     )
     for pk, slug, policy in missing.values_list("pk", "instrument__slug", "policy__slug"):
         yield Item(
@@ -183,7 +195,7 @@ def _provision_without_section(today: dt.date) -> Iterator[Item]:
 
 
 def _instrument_without_url(today: dt.date) -> Iterator[Item]:
-    for pk, slug in Instrument.objects.filter(url="").values_list("pk", "slug"):
+    for pk, slug in instruments_current().filter(url="").values_list("pk", "slug"):
         yield Item("instrument_without_url", f"{slug}: no source URL", _instrument_url(pk))
 
 
@@ -228,9 +240,10 @@ def evidence_coverage() -> Coverage:
     )
     for jid, slug in checks.values_list("jurisdiction_id", "policy__slug"):
         seen[slug].add(jid)
-    total = Instrument.objects.count()
-    primary = Instrument.objects.filter(source_type__in=PRIMARY_SOURCES).count()
-    verified = Instrument.objects.filter(confidence=Confidence.VERIFIED).count()
+    current = instruments_current()
+    total = current.count()
+    primary = current.filter(source_type__in=PRIMARY_SOURCES).count()
+    verified = current.filter(confidence=Confidence.VERIFIED).count()
     return Coverage(
         states=states,
         per_policy={slug: len(seen[slug]) for slug in core},
