@@ -69,6 +69,16 @@ class Parsed:
     where: dict[str, str] = field(default_factory=dict)  # instrument id -> file
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so a bad one is reported with its line by :func:`_date`, not by PyYAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class _File:
     """One YAML file, its nodes for line numbers, and an error helper."""
 
@@ -77,7 +87,7 @@ class _File:
         try:
             text = path.read_text(encoding="utf-8")
             self.root = yaml.compose(text)
-            self.data = yaml.safe_load(text)
+            self.data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except (OSError, yaml.YAMLError) as exc:
             raise ImportFailed(f"cannot read: {exc}", file=path) from exc
         if not isinstance(self.data, dict) or not isinstance(self.root, yaml.MappingNode):
@@ -359,8 +369,8 @@ def _sync_events(parsed: Parsed, instruments: dict[str, Instrument]) -> Counts:
     ]
     key = ["instrument_id", "kind", "date", "reference"]
     queryset = LegalEvent.objects.filter(importer=IMPORTER)
-    counts, pks = bulk_upsert(LegalEvent, rows, key=key, fields=EVENT_FIELDS, queryset=queryset)
-    counts.add(_end(queryset, pks, {tuple(r[k] for k in key) for r in rows}, "legal_event"))
+    counts, _pks = bulk_upsert(LegalEvent, rows, key=key, fields=EVENT_FIELDS, queryset=queryset)
+    counts.add(_end(queryset, key, {tuple(r[k] for k in key) for r in rows}, "legal_event"))
     return counts
 
 
@@ -368,18 +378,20 @@ def _sync_research(parsed: Parsed) -> Counts:
     queryset = ResearchCheck.objects.filter(importer=IMPORTER)
     key = ["jurisdiction_id", "policy_id"]
     rows = list(parsed.research.values())
-    counts, pks = bulk_upsert(
+    counts, _pks = bulk_upsert(
         ResearchCheck, rows, key=key, fields=RESEARCH_FIELDS, queryset=queryset
     )
-    counts.add(_end(queryset, pks, {tuple(r[k] for k in key) for r in rows}, "research_check"))
+    counts.add(_end(queryset, key, {tuple(r[k] for k in key) for r in rows}, "research_check"))
     return counts
 
 
-def _end(
-    queryset: Any, pks: dict[tuple[Any, ...], int], wanted: set[tuple[Any, ...]], what: str
-) -> Counts:
+def _end(queryset: Any, key: list[str], wanted: set[tuple[Any, ...]], what: str) -> Counts:
     """Delete rows no longer in the files, naming them in an audit event (they keep no versions)."""
-    gone_pks = [pk for natural, pk in pks.items() if natural not in wanted]
+    gone_pks = [
+        values["pk"]
+        for values in queryset.values("pk", *key)
+        if tuple(values[k] for k in key) not in wanted
+    ]
     queryset = queryset.filter(pk__in=gone_pks)
     gone = [str(row) for row in queryset]
     counts = Counts()
