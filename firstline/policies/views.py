@@ -129,9 +129,15 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     policy = get_object_or_404(Policy, slug=slug)
     records = list(
         PolicyRecord.objects.filter(
-            policy=policy, status__in=[*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED]
+            policy=policy,
+            status__in=[
+                *IN_FORCE,
+                RecordStatus.PROPOSED,
+                RecordStatus.ENJOINED,
+                RecordStatus.STRUCK_DOWN,
+            ],
         )
-        .select_related("jurisdiction")
+        .select_related("jurisdiction", "instrument")
         .order_by("usps", "level", "jurisdiction__name", "other_name", "key")
     )
     by_name = {p.slug: p for p in Policy.objects.all()}
@@ -179,6 +185,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "neutral_score": scorecard.normalize(net=0, catalog=catalog),
             "bands": bands,
             "as_of": as_of,
+            "core_count": sum(1 for p in policies if p.core),
         },
     )
 
