@@ -215,7 +215,7 @@ class ProvisionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["policy", "section", "extent", "status", "confidence", "excerpt"]
-    readonly_fields = fields
+    readonly_fields = ["policy", "section", "extent", "status", "confidence", "excerpt"]
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -227,7 +227,7 @@ def _parse_instrument(file: _File, ctx: _Context, parsed: Parsed, inst: dict[str
             "extent": _choice(file, prov, pn, "extent", Extent, default=Extent.FULL),
             "excerpt": _text(file, prov, pn, "excerpt"),
         }
-    born = values["enacted_on"] or values["effective_on"]
+    born: dt.date | None = values["enacted_on"] or values["effective_on"]  # type: ignore[assignment]
     for event, enode in _items(file, inst, n, "events"):
         parsed.events.append(_parse_event(file, ctx, slug, event, enode, born, parsed))
 

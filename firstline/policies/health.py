@@ -17,17 +17,17 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.urls import reverse
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
-from firstline.policies.legal_status import EventRow, provision_status
+from firstline.policies.legal_status import provision_status
 from firstline.policies.models import (
     PRIMARY_SOURCES,
     Confidence,
     Instrument,
-    LegalEvent,
     Policy,
     PolicyRecord,
     RecordStatus,
     ResearchCheck,
 )
+from firstline.policies.selectors import legal_event_rows
 
 ICE_STALE_DAYS = 90
 IN_FORCE = (RecordStatus.IN_FORCE, RecordStatus.PARTIAL)
@@ -135,11 +135,7 @@ def _verified_without_primary_source(today: dt.date) -> Iterator[Item]:
 
 def _status_disagrees_with_events(today: dt.date) -> Iterator[Item]:
     """A provision stored as in force (verified or not) that its legal history says is not, or the reverse."""
-    events: dict[int, list[EventRow]] = defaultdict(list)
-    for pk, iid, kind, date, policies in LegalEvent.objects.values_list(
-        "pk", "instrument_id", "kind", "date", "policies"
-    ):
-        events[iid].append(EventRow(kind, date, tuple(policies or ()), pk))
+    events = legal_event_rows()
     provisions = (
         PolicyRecord.objects.filter(instrument__isnull=False)
         .exclude(status=RecordStatus.WITHDRAWN)

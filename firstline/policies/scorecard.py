@@ -33,16 +33,16 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
-from firstline.policies.legal_status import EventRow, agreement_status, provision_status
+from firstline.policies.legal_status import agreement_status, provision_status
 from firstline.policies.models import (
     Instrument,
-    LegalEvent,
     Policy,
     PolicyKind,
     PolicyRecord,
     RecordStatus,
     ResearchCheck,
 )
+from firstline.policies.selectors import legal_event_rows
 
 # Bump when the rules change, so cached results of the old rules are never read.
 ALGORITHM_VERSION = 2
@@ -658,11 +658,7 @@ def restate(rows: Sequence[RecordRow], *, on: date) -> list[RecordRow]:
             "id", "status", "enacted_on", "effective_on"
         )
     }
-    events: dict[int, list[EventRow]] = defaultdict(list)
-    for pk, iid, kind, when, policies in LegalEvent.objects.filter(
-        instrument_id__in=ids
-    ).values_list("id", "instrument_id", "kind", "date", "policies"):
-        events[iid].append(EventRow(kind, when, tuple(policies or ()), pk))
+    events = legal_event_rows(instrument_ids=ids)
     out = []
     for row in rows:
         if row.instrument_id in instruments:

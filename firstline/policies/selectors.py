@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.db.models import QuerySet
 
+from firstline.policies.legal_status import EventRow
 from firstline.policies.models import (
     Instrument,
     LegalEvent,
@@ -16,6 +18,19 @@ from firstline.policies.models import (
     RecordStatus,
     SupportModel,
 )
+
+
+def legal_event_rows(*, instrument_ids: Iterable[int] | None = None) -> dict[int, list[EventRow]]:
+    """Every legal event as plain rows for :func:`legal_status.provision_status`, by instrument."""
+    qs = LegalEvent.objects.all()
+    if instrument_ids is not None:
+        qs = qs.filter(instrument_id__in=list(instrument_ids))
+    out: dict[int, list[EventRow]] = defaultdict(list)
+    for pk, iid, kind, date, policies in qs.values_list(
+        "pk", "instrument_id", "kind", "date", "policies"
+    ):
+        out[iid].append(EventRow(kind, date, tuple(policies or ()), pk))
+    return out
 
 
 def policy_records_for_jurisdiction(*, jurisdiction_id: int) -> QuerySet[PolicyRecord]:

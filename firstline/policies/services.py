@@ -240,7 +240,7 @@ def _first_version(
     spec: Versioned, obj: Any, *, why: str, by: User, by_label: str, data: Mapping[str, Any]
 ) -> None:
     snapshot = record_snapshot(obj, spec)
-    spec.version_model.objects.create(
+    spec.version_model._default_manager.create(
         **{spec.owner: obj},
         number=1,
         values=snapshot,
@@ -295,7 +295,7 @@ def versioned_change(
         jurisdictions.add(locked.jurisdiction_id)
         after = record_snapshot(locked, spec)
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = spec.version_model.objects.create(
+        version = spec.version_model._default_manager.create(
             **{spec.owner: locked},
             number=number,
             values=after,
@@ -609,11 +609,10 @@ def instrument_provisions_refresh(
     Called after a staff edit of the instrument or its events, so the stored
     status (what the scorecard reads) never disagrees with the legal history.
     """
-    from firstline.policies.legal_status import EventRow, provision_status
+    from firstline.policies.legal_status import provision_status
+    from firstline.policies.selectors import legal_event_rows
 
-    events = [
-        EventRow(e.kind, e.date, tuple(e.policies or ()), e.pk) for e in instrument.events.all()
-    ]
+    events = legal_event_rows(instrument_ids=[instrument.pk]).get(instrument.pk, [])
     changed = 0
     for record in instrument.provisions.select_related("policy").exclude(status="withdrawn"):
         status, _event = provision_status(
