@@ -129,6 +129,10 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Protective policies not in force that this level can adopt; null while no scorecard exists.",
             },
             "harms": {"type": ["array", "null"], "items": _ref("Gap")},
+            "coverage": {
+                "oneOf": [_ref("Coverage"), {"type": "null"}],
+                "description": "Research coverage of the core policies; null while no scorecard exists. The full scorecard is at /scorecards/{ocd_id}.",
+            },
             "offices": {"type": "array", "items": _ref("Office")},
             "agreements_287g": {
                 "type": "array",

@@ -131,6 +131,9 @@ def test_served_document_and_real_responses_validate(client):
     harris = client.get("/api/v1/jurisdictions/ocd-division/country:us/state:tx/county:harris")
     spec = doc["paths"]["/jurisdictions/{ocd_id}"]["get"]["responses"]["200"]
     validate(doc, spec["content"]["application/json"]["schema"], harris.json())
+    coverage = harris.json()["coverage"]
+    validate(doc, doc["components"]["schemas"]["Coverage"], coverage)
+    assert coverage["core_total"] == 11
     scorecard = doc["paths"]["/scorecards/{ocd_id}"]["get"]["responses"]
     for ocd_id, params in (
         ("ocd-division/country:us/state:ca", {}),
