@@ -155,7 +155,10 @@ SCHEMAS: dict[str, Any] = {
             "confidence",
         ],
         "properties": {
-            "id": {"type": "string"},
+            "id": {
+                "type": ["string", "null"],
+                "description": "The evidence id; null for a 287(g) agreement, its own instrument (ICE's list).",
+            },
             "kind": {"type": "string"},
             "title": {"type": "string"},
             "citation": {"type": "string"},

@@ -137,7 +137,25 @@ def scorecard_detail_json(*, jurisdiction_id: int, on: dt.date | None = None) ->
         if out is not None and instrument is not None:
             out["instrument"] = _instrument_json(instrument)
             out["events"] = [_event_json(e) for e in events[instrument.pk] if e.affects(slug)]
+        elif out is not None and row is not None and row.agency_fact:
+            out["instrument"] = _agreement_json(row)
+            out["events"] = []
     return data
+
+
+def _agreement_json(row: Any) -> dict[str, Any]:
+    """A 287(g) agreement is its own instrument (the MOA ICE lists); shown in the same shape."""
+    return {
+        "id": None,
+        "kind": "agreement",
+        "title": f"{row.agency_name} 287(g) agreement",
+        "citation": row.support_model,
+        "url": row.moa_url or row.source_url,
+        "source_type": "agency",
+        "status": "enacted" if row.status != RecordStatus.PROPOSED else "proposed",
+        "confidence": row.confidence,
+        "as_of": row.as_of.isoformat() if row.as_of else None,
+    }
 
 
 def _instrument_json(instrument: Instrument) -> dict[str, Any]:

@@ -137,6 +137,7 @@ def test_served_document_and_real_responses_validate(client):
     scorecard = doc["paths"]["/scorecards/{ocd_id}"]["get"]["responses"]
     for ocd_id, params in (
         ("ocd-division/country:us/state:ca", {}),
+        ("ocd-division/country:us/state:ny/county:nassau", {}),
         ("ocd-division/country:us/state:tx/county:harris", {"as_of": "2024-01-01"}),
     ):
         response = client.get("/api/v1/scorecards/" + ocd_id, params)
