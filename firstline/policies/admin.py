@@ -27,6 +27,7 @@ from firstline.policies.services import (
     instrument_add,
     instrument_change,
     instrument_provisions_refresh,
+    jurisdictions_changed,
     policy_record_add,
     policy_record_change,
     policy_record_verify,
@@ -294,3 +295,16 @@ class ResearchCheckAdmin(admin.ModelAdmin):
     search_fields = ["jurisdiction__name", "where"]
     list_select_related = ["jurisdiction", "policy"]
     raw_id_fields = ["jurisdiction", "user"]
+    readonly_fields = ["importer", "source_file", "user"]
+
+    def save_model(self, request: HttpRequest, obj: ResearchCheck, form: Any, change: bool) -> None:
+        obj.user = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+        audit_event_record(
+            action="research_check.change" if change else "research_check.add",
+            subject=f"policies.ResearchCheck:{obj.pk}",
+            actor=request.user,
+            message=obj.where,
+            data={"changed": form.changed_data},
+        )
+        jurisdictions_changed(jurisdiction_ids=[obj.jurisdiction_id])

@@ -49,6 +49,7 @@ from firstline.policies.models import (
 from firstline.policies.services import (
     SyncRow,
     instruments_sync,
+    jurisdictions_changed,
     policy_records_sync,
 )
 
@@ -378,10 +379,14 @@ def _sync_research(parsed: Parsed) -> Counts:
     queryset = ResearchCheck.objects.filter(importer=IMPORTER)
     key = ["jurisdiction_id", "policy_id"]
     rows = list(parsed.research.values())
+    before = set(queryset.values_list("jurisdiction_id", flat=True))
     counts, _pks = bulk_upsert(
         ResearchCheck, rows, key=key, fields=RESEARCH_FIELDS, queryset=queryset
     )
     counts.add(_end(queryset, key, {tuple(r[k] for k in key) for r in rows}, "research_check"))
+    if counts.changed:
+        # Coverage is part of every scorecard in the chain below these jurisdictions.
+        jurisdictions_changed(jurisdiction_ids=before | {r["jurisdiction_id"] for r in rows})
     return counts
 
 

@@ -194,6 +194,11 @@ def _notify_jurisdictions_changed(jurisdiction_ids: Iterable[int | None]) -> Non
     transaction.on_commit(hook)
 
 
+def jurisdictions_changed(*, jurisdiction_ids: Iterable[int | None]) -> None:
+    """Tell the scorecard that evidence other than records changed here (research checks)."""
+    _notify_jurisdictions_changed(jurisdiction_ids)
+
+
 # -- one record -----------------------------------------------------------------
 
 
