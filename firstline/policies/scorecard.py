@@ -402,34 +402,8 @@ def score_chain(
     """
     researched = {slug for unit, _rows in chain for slug in (research or {}).get(unit.id, ())}
     researched |= {r.policy for _unit, rows in chain for r in rows}
-    by_level: list[tuple[Unit, dict[str, list[RecordRow]]]] = []
-    for unit, records in chain:
-        grouped: dict[str, list[RecordRow]] = defaultdict(list)
-        for record in records:
-            grouped[record.policy].append(record)
-        for rows in grouped.values():
-            rows.sort(key=lambda r: r.sort_key)
-        by_level.append((unit, grouped))
-    policies = {p.slug: p for p in catalog.policies}
-
-    # Harms in force, by the level that holds them: they negate below and, from the state, preempt.
-    negations: list[
-        tuple[int, str, RecordRow, Unit]
-    ] = []  # (level order, protective slug, harm record, holder)
-    preemptions: dict[str, tuple[RecordRow, Unit]] = {}
-    for unit, grouped in by_level:
-        order = LEVEL_ORDER[unit.kind]
-        for slug, rows in grouped.items():
-            policy = policies.get(slug)
-            if policy is None or policy.protective or rows[0].status not in CREDIT_SHARE:
-                continue
-            for target in policy.negates:
-                negations.append((order, target, rows[0], unit))
-            # An agency's own agreement at state level (state police) is a state
-            # fact: it does not cancel a county's or city's protections.
-            if unit.kind == JurisdictionKind.STATE:
-                for target in policy.preempts:
-                    preemptions.setdefault(target, (rows[0], unit))
+    by_level = _group_by_level(chain)
+    negations, preemptions = _harms_in_force(by_level, {p.slug: p for p in catalog.policies})
 
     lines: list[PolicyLine] = []
     credit = harm = 0.0
@@ -442,52 +416,7 @@ def score_chain(
             if not rows:
                 continue
             momentum = momentum or any(r.status == RecordStatus.PROPOSED for r in rows)
-            best = rows[0]
-            status, share = best.status, CREDIT_SHARE.get(best.status, 0.0)
-            reason: tuple[RecordRow, Unit, str] | None = None
-            if policy.protective and share:
-                order = LEVEL_ORDER[unit.kind]
-                preempting = (
-                    preemptions.get(policy.slug) if unit.kind != JurisdictionKind.STATE else None
-                )
-                negating = next(
-                    (
-                        (r, u)
-                        for o, t, r, u in negations
-                        if t == policy.slug
-                        and o <= order
-                        and not (r.agency_fact and o == 0 and order > 0)
-                    ),
-                    None,
-                )
-                if preempting:
-                    status, share, reason = (
-                        EffectiveStatus.PREEMPTED,
-                        0.0,
-                        (*preempting, preempting[0].policy),
-                    )
-                elif negating:
-                    status, share, reason = (
-                        EffectiveStatus.NEGATED,
-                        0.0,
-                        (*negating, negating[0].policy),
-                    )
-            weight = policy.weight * share
-            candidates.append(
-                PolicyLine(
-                    policy=policy,
-                    effective_status=status,
-                    origin_level=unit.kind,
-                    origin_ocd_id=unit.ocd_id,
-                    record=best,
-                    records=tuple(rows),
-                    credit=weight if policy.protective else -weight,
-                    reason=reason[0] if reason else None,
-                    reason_ocd_id=reason[1].ocd_id if reason else "",
-                    reason_level=reason[1].kind if reason else "",
-                    reason_policy=reason[2] if reason else "",
-                )
-            )
+            candidates.append(_candidate(policy, unit, rows, negations, preemptions))
         preempting = preemptions.get(policy.slug) if kind != JurisdictionKind.STATE else None
         # Nothing earns credit and the state forbids it here: say so even with no
         # local record, because that is why local officials cannot adopt it.
@@ -556,6 +485,98 @@ def score_chain(
         core_total=len(core),
         core_missing=tuple(slug for slug in core if slug not in researched),
     )
+
+
+def _candidate(
+    policy: CatalogPolicy,
+    unit: Unit,
+    rows: list[RecordRow],
+    negations: list[tuple[int, str, RecordRow, Unit]],
+    preemptions: dict[str, tuple[RecordRow, Unit]],
+) -> PolicyLine:
+    """What one level's best record of ``policy`` is worth, after negation and preemption."""
+    best = rows[0]
+    status, share = best.status, CREDIT_SHARE.get(best.status, 0.0)
+    reason: tuple[RecordRow, Unit, str] | None = None
+    if policy.protective and share:
+        order = LEVEL_ORDER[unit.kind]
+        preempting = preemptions.get(policy.slug) if unit.kind != JurisdictionKind.STATE else None
+        # An agency's own agreement at state level (state police) is a state
+        # fact: it does not cancel a county's or city's protections.
+        negating = next(
+            (
+                (r, u)
+                for o, t, r, u in negations
+                if t == policy.slug and o <= order and not (r.agency_fact and o == 0 and order > 0)
+            ),
+            None,
+        )
+        if preempting:
+            status, share, reason = (
+                EffectiveStatus.PREEMPTED,
+                0.0,
+                (*preempting, preempting[0].policy),
+            )
+        elif negating:
+            status, share, reason = (
+                EffectiveStatus.NEGATED,
+                0.0,
+                (*negating, negating[0].policy),
+            )
+    weight = policy.weight * share
+    return PolicyLine(
+        policy=policy,
+        effective_status=status,
+        origin_level=unit.kind,
+        origin_ocd_id=unit.ocd_id,
+        record=best,
+        records=tuple(rows),
+        credit=weight if policy.protective else -weight,
+        reason=reason[0] if reason else None,
+        reason_ocd_id=reason[1].ocd_id if reason else "",
+        reason_level=reason[1].kind if reason else "",
+        reason_policy=reason[2] if reason else "",
+    )
+
+
+Levels = list[tuple[Unit, dict[str, list[RecordRow]]]]
+
+
+def _group_by_level(chain: Sequence[tuple[Unit, Sequence[RecordRow]]]) -> Levels:
+    """Each unit's records by policy, best first (status, then most recent)."""
+    by_level: Levels = []
+    for unit, records in chain:
+        grouped: dict[str, list[RecordRow]] = defaultdict(list)
+        for record in records:
+            grouped[record.policy].append(record)
+        for rows in grouped.values():
+            rows.sort(key=lambda r: r.sort_key)
+        by_level.append((unit, grouped))
+    return by_level
+
+
+def _harms_in_force(
+    by_level: Levels, policies: Mapping[str, CatalogPolicy]
+) -> tuple[list[tuple[int, str, RecordRow, Unit]], dict[str, tuple[RecordRow, Unit]]]:
+    """Harms in force, by the level that holds them: they negate below and, from the state, preempt.
+
+    Returns ``[(level order, protective slug, harm record, holder)]`` and
+    ``{protective slug: (harm record, state)}``.
+    """
+    negations: list[tuple[int, str, RecordRow, Unit]] = []
+    preemptions: dict[str, tuple[RecordRow, Unit]] = {}
+    for unit, grouped in by_level:
+        order = LEVEL_ORDER[unit.kind]
+        for slug, rows in grouped.items():
+            policy = policies.get(slug)
+            if policy is None or policy.protective or rows[0].status not in CREDIT_SHARE:
+                continue
+            for target in policy.negates:
+                negations.append((order, target, rows[0], unit))
+            if unit.kind == JurisdictionKind.STATE:
+                for target in policy.preempts:
+                    preemptions.setdefault(target, (rows[0], unit))
+    return negations, preemptions
 
 
 def _held_above(line: PolicyLine, kind: str) -> bool:
