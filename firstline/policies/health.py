@@ -66,20 +66,30 @@ def _instrument_url(pk: int) -> str:
 
 
 def _agreements_in_banning_states(today: dt.date) -> Iterator[Item]:
-    """A 287(g) agreement in force in a state whose own law says no 287(g)."""
-    banning = dict(
-        PolicyRecord.objects.filter(
+    """A 287(g) agreement in force in a state whose own law says no 287(g).
+
+    The message says when ICE's list predates the law: then the list, not the
+    law, is the likely stale side.
+    """
+    banning = {
+        usps: (citation, effective or enacted)
+        for usps, citation, effective, enacted in PolicyRecord.objects.filter(
             policy__slug="no_287g", level=JurisdictionKind.STATE, status__in=IN_FORCE
-        ).values_list("usps", "citation")
-    )
+        ).values_list("usps", "citation", "effective_on", "enacted_on")
+    }
     agreements = PolicyRecord.objects.filter(
         policy__slug="agreement_287g", status__in=IN_FORCE, usps__in=list(banning)
     ).order_by("usps", "agency_name")
-    for r in agreements.values_list("pk", "usps", "agency_name"):
-        pk, usps, agency = r
+    for pk, usps, agency, listed in agreements.values_list("pk", "usps", "agency_name", "as_of"):
+        citation, since = banning[usps]
+        stale = (
+            f"; ICE's list of {listed} predates the law ({since})"
+            if listed and since and listed < since
+            else ""
+        )
         yield Item(
             "agreement_in_banning_state",
-            f"{agency} ({usps}) has a 287(g) agreement in force; {usps} law bars 287(g) ({banning[usps]})",
+            f"{agency} ({usps}) has a 287(g) agreement in force; {usps} law bars 287(g) ({citation}){stale}",
             _record_url(pk),
         )
 
