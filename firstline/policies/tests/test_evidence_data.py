@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from firstline.geo.models import Jurisdiction
 from firstline.policies import scorecard
@@ -25,7 +26,8 @@ def card_for(ocd_id: str, on: dt.date | None = None) -> scorecard.Scorecard:
 
 
 def page(client, ocd_id: str, **params: str) -> str:
-    url = reverse("policies:jurisdiction", kwargs={"ocd_id": ocd_id})
+    with translation.override("en"):
+        url = reverse("policies:jurisdiction", kwargs={"ocd_id": ocd_id})
     return client.get(url, params).content.decode()
 
 
