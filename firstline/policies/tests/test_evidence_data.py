@@ -167,3 +167,13 @@ def test_evidence_health_command_and_staff_page(client, staff_user, outsider_use
     client.force_login(type(outsider_user).objects.get(pk=outsider_user.pk))
     response = client.get(url)
     assert response.status_code == 200 and "ice_list_stale" in response.content.decode()
+
+
+def test_status_as_of_page_stays_within_the_page_budget(
+    client, django_assert_max_num_queries
+) -> None:
+    ocd_id = OCD + "tx/county:harris"
+    page(client, ocd_id)  # warm the per-state cache entry
+    with django_assert_max_num_queries(25):
+        html = page(client, ocd_id, as_of="2024-03-01")
+    assert "Status as of 2024-03-01" in html
