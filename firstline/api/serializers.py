@@ -59,6 +59,7 @@ def block_json(b: JurisdictionBlock) -> dict[str, Any]:
         "grade": b.grade,
         "gaps": [gap_json(g) for g in b.gaps] if b.scorecard_available else None,
         "harms": [gap_json(g) for g in b.harms] if b.scorecard_available else None,
+        "coverage": b.coverage,
         "offices": [office_json(v) for v in b.offices],
     }
     if b.jurisdiction.kind == "county":

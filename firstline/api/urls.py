@@ -7,6 +7,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("lookup", views.lookup, name="lookup"),
     path("jurisdictions/<path:ocd_id>", views.jurisdiction, name="jurisdiction"),
+    path("scorecards/<path:ocd_id>", views.scorecard, name="scorecard"),
     path("openapi.json", views.schema, name="openapi"),
     # Anything else, newlines included ("." would stop at one, and Django's HTML
     # 404 would answer instead of the API's JSON error).

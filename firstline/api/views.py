@@ -7,6 +7,7 @@ per-district parts are reused (see ``serializers.lookup_body``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,6 +17,8 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from firstline.api import compression, openapi, serializers
+from firstline.geo.models import Jurisdiction
+from firstline.policies.selectors import scorecard_detail_json
 from firstline.residents import selectors
 
 
@@ -76,6 +79,21 @@ def jurisdiction(request: HttpRequest, ocd_id: str) -> HttpResponse:
         return error(f"No jurisdiction with id {ocd_id[:200]!r}.", 404)
     fragment = serializers.block_fragment(block, translation.get_language() or "en")
     return compression.json_response(request, fragment)
+
+
+@api_view
+def scorecard(request: HttpRequest, ocd_id: str) -> HttpResponse:
+    """The full scorecard: provisions, instruments, legal events and research coverage."""
+    jurisdiction = Jurisdiction.objects.filter(ocd_id=ocd_id).only("pk").first()
+    if jurisdiction is None:
+        return error(f"No jurisdiction with id {ocd_id[:200]!r}.", 404)
+    on = None
+    if request.GET.get("as_of"):
+        try:
+            on = dt.date.fromisoformat(request.GET["as_of"][:10])
+        except ValueError:
+            return error("as_of must be a date, YYYY-MM-DD.", 400)
+    return JsonResponse(scorecard_detail_json(jurisdiction_id=jurisdiction.pk, on=on))
 
 
 @api_view

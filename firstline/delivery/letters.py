@@ -146,11 +146,8 @@ def _harm_for(
     negates it (a county's 287(g) agreement) or, from the state, preempts it."""
     found: list[tuple[int, RecordRow, str]] = []
     if line is not None and line.effective_status in HARMFUL_STATUSES and line.reason is not None:
-        level = (
-            JurisdictionKind.STATE
-            if line.reason_ocd_id.count("/") == 1
-            else JurisdictionKind.COUNTY
-        )
+        # The scorecard names the level of the cancelling record's holder.
+        level = line.reason_level or JurisdictionKind.STATE
         found.append((LEVEL_ORDER[level] - 1, line.reason, line.reason_ocd_id))
     for other in card.lines:
         if other.policy.protective or not other.in_force or other.record is None:

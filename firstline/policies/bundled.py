@@ -4,7 +4,7 @@ ICE = "data/ice-287g"
 
 STEPS: list[tuple[str, list[str]]] = [
     ("import_policy_catalog", ["data/policies/catalog.yaml"]),
-    ("import_evidence", ["data/policies/state_evidence.csv", "--as-of", "2026-11-29"]),
+    ("import_evidence", ["data/policies/evidence"]),
     (
         "import_ice287g",
         [f"{ICE}/287g_participating_agencies_2025-07-18pm.csv", "--list", "participating"],

@@ -36,7 +36,7 @@ from firstline.lib.importing import Counts, ImportFailed
 from firstline.policies.matching import Gazetteer, Match, normalize
 from firstline.policies.models import (
     Confidence,
-    Instrument,
+    InstrumentKind,
     Policy,
     PolicyRecord,
     RecordStatus,
@@ -479,7 +479,7 @@ def _row_values(
         moa = _text(values, "MOA_URL")
         out |= _attach(parsed, match) | {
             "status": RecordStatus.IN_FORCE,
-            "instrument": Instrument.AGREEMENT,
+            "instrument_kind": InstrumentKind.AGREEMENT,
             "citation": f"287(g) {_MODEL_LABEL[SupportModel(parsed.support)]} agreement",
             "signed_on": signed,
             "enacted_on": signed,
@@ -500,7 +500,7 @@ def _row_values(
         return out  # signed already: the pending list lags behind
     out |= _attach(parsed, match) | {
         "status": RecordStatus.PROPOSED,
-        "instrument": Instrument.AGREEMENT,
+        "instrument_kind": InstrumentKind.AGREEMENT,
         "citation": f"287(g) {_MODEL_LABEL[SupportModel(parsed.support)]} agreement (pending)",
         "ended_on": None,
         "source_url": ICE_PAGE,
@@ -566,7 +566,7 @@ def _history_values(
         ended = later[0] if later else last
     out |= _attach(parsed, match) | {
         "status": status,
-        "instrument": Instrument.AGREEMENT,
+        "instrument_kind": InstrumentKind.AGREEMENT,
         "citation": f"287(g) {_MODEL_LABEL[SupportModel(parsed.support)]} agreement",
         "signed_on": signed,
         "enacted_on": signed,

@@ -1,88 +1,37 @@
-"""Importers for the policy catalog and the cited state and local evidence.
+"""The policy catalog importer.
 
-The 287(g) importer lives in ``ice287g_importers.py``; both write records
-through :func:`firstline.policies.services.policy_records_sync`.
+The evidence importer lives in ``evidence_importer.py`` and the 287(g)
+importer in ``ice287g_importers.py``; both write records through
+:func:`firstline.policies.services.policy_records_sync`.
 
-NEGATION_TABLE is the one place that says which protective policies a
-harmful one cancels (``negates``: the same jurisdiction and, for a county or
-state, the agencies attached to it) or overrides from above (``preempts``: in
-force at state level, it overrides county and city records of those
-policies). It is editorial; docs/policies.md explains each line, and the
-catalog importer refuses a slug that is not in the catalog.
+The catalog's ``negates:``/``preempts:`` keys are the one place that says
+which protective policies a harmful one cancels (``negates``: the same
+jurisdiction and, for a county or state, the agencies attached to it) or
+overrides from above (``preempts``: in force at state level, it overrides
+county and city records of those policies). They are editorial;
+docs/policies.md explains each line, and the catalog importer refuses a slug
+that is not in the catalog or a protective policy that names any.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Q
 
-from firstline.geo.models import Jurisdiction
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert
 from firstline.policies.models import (
-    Confidence,
-    Instrument,
     Policy,
     PolicyCategory,
     PolicyKind,
-    RecordStatus,
 )
-from firstline.policies.services import SyncRow, policy_record_key, policy_records_sync
-
-# The "sanctuary" protections a state ban outlaws at local level: the limits on
-# holding people for ICE, telling ICE, letting ICE in, sharing data, asking about
-# status, and the umbrella laws that bundle them.
-_LOCAL_LIMITS = [
-    "decline_detainers",
-    "no_release_notification",
-    "no_ice_jail_access",
-    "limit_data_sharing",
-    "no_status_inquiry",
-    "no_state_resources",
-    "trust_values_act",
-]
-
-# harmful slug -> (negates, preempts)
-NEGATION_TABLE: dict[str, tuple[list[str], list[str]]] = {
-    # An agreement in force is the opposite of "no 287(g)" for that agency's jurisdiction.
-    "agreement_287g": (["no_287g"], []),
-    # A jail renting beds to ICE is the opposite of "no detention contracts".
-    "detention_contract": (["no_detention_contracts"], []),
-    # The state orders 287(g): no local "no 287(g)" policy can stand, nor a state one.
-    "mandate_287g": (["no_287g"], ["no_287g"]),
-    # Bans on local sanctuary policies override every local cooperation limit.
-    "state_sanctuary_ban": ([], _LOCAL_LIMITS),
-    # Criminal penalties enforce the same ban, so they override the same list.
-    "criminal_penalties_officials": ([], _LOCAL_LIMITS),
-    # Mandatory detainers and notification contradict declining detainers and
-    # withholding release dates, at the state itself and below it.
-    "detainer_mandate": (
-        ["decline_detainers", "no_release_notification"],
-        ["decline_detainers", "no_release_notification"],
-    ),
-    # Mandated status checks contradict "no status inquiry".
-    "status_tracking_reporting": (["no_status_inquiry"], ["no_status_inquiry"]),
-    # Deliberately empty: enforcement bodies and grants, state immigration
-    # crimes and licence restrictions harm people but do not void a local
-    # protection by their terms.
-    "state_enforcement_body_and_grants": ([], []),
-    "state_immigration_crimes": ([], []),
-    "license_restrictions": ([], []),
-}
 
 CATALOG_FIELDS = [
     "kind", "category", "levels", "weight", "name_en", "summary_en", "related", "negates", "preempts",
-    "source_section", "sort_order",
+    "source_section", "core", "sort_order",
 ]  # fmt: skip
 SPANISH_FIELDS = ["name_es", "summary_es", "model_language_es"]
-EVIDENCE_COLUMNS = [
-    "jurisdiction", "state_fips", "census_geoid", "policy_id", "status", "instrument", "citation", "year",
-    "enacted_on", "effective_on", "source_url", "confidence", "note",
-]  # fmt: skip
 
 
 def _load_yaml_list(path: Path) -> list[dict[str, Any]]:
@@ -100,6 +49,7 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
     entries = _load_yaml_list(path)
     ids = [e.get("id") for e in entries if isinstance(e, dict)]
     known = set(ids)
+    kinds = {e.get("id"): e.get("kind") for e in entries if isinstance(e, dict)}
     rows = []
     for order, entry in enumerate(entries, 1):
         where = f"entry {order} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
@@ -122,15 +72,29 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
                 f"weight must be 1-3, got {weight!r}", file=path, line=where, field="weight"
             )
         related = list(entry.get("related") or [])
-        negates, preempts = NEGATION_TABLE.get(entry["id"], ([], []))
-        if entry["kind"] == PolicyKind.PROTECTIVE and entry["id"] in NEGATION_TABLE:
-            raise ImportFailed("a protective policy cannot negate others", file=path, line=where)
+        negates = list(entry.get("negates") or [])
+        preempts = list(entry.get("preempts") or [])
+        if entry["kind"] == PolicyKind.PROTECTIVE and (negates or preempts):
+            raise ImportFailed(
+                "a protective policy cannot negate or preempt others",
+                file=path,
+                line=where,
+                field="negates" if negates else "preempts",
+            )
         for field, slugs in (("related", related), ("negates", negates), ("preempts", preempts)):
             unknown = [s for s in slugs if s not in known]
             if unknown:
                 raise ImportFailed(
                     f"unknown policy ids {unknown}", file=path, line=where, field=field
                 )
+        not_protective = [s for s in (*negates, *preempts) if kinds.get(s) != "protective"]
+        if not_protective:
+            raise ImportFailed(
+                f"negates/preempts must name protective policies, not {not_protective}",
+                file=path,
+                line=where,
+                field="negates",
+            )
         rows.append(
             {
                 "slug": entry["id"],
@@ -144,13 +108,9 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
                 "negates": list(negates),
                 "preempts": list(preempts),
                 "source_section": str(entry.get("source_section") or ""),
+                "core": bool(entry.get("core", False)),
                 "sort_order": order,
             }
-        )
-    missing = sorted(set(NEGATION_TABLE) - known)
-    if missing:
-        raise ImportFailed(
-            f"NEGATION_TABLE names policies not in the catalog: {missing}", file=path
         )
     fields = list(CATALOG_FIELDS)
     if spanish is not None and spanish.exists():
@@ -168,124 +128,4 @@ def import_policy_catalog(path: Path, *, spanish: Path | None = None) -> Counts:
             row["model_language_es"] = str(es.get("model_language_es") or "").strip()
         fields += SPANISH_FIELDS
     counts, _ = bulk_upsert(Policy, rows, key=["slug"], fields=fields)
-    return counts
-
-
-# -- evidence ------------------------------------------------------------------------
-
-
-def _parse_date(value: str, *, path: Path, line: int, field: str) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ImportFailed(
-            f"not an ISO date: {value!r}", file=path, line=line, field=field
-        ) from exc
-
-
-def _jurisdiction_index(
-    ocd_ids: set[str], geoids: set[str]
-) -> tuple[dict[str, Jurisdiction], dict[tuple[str, str], Jurisdiction]]:
-    found = Jurisdiction.objects.filter(Q(ocd_id__in=ocd_ids) | Q(geoid__in=geoids)).only(
-        "id", "ocd_id", "kind", "geoid", "usps"
-    )
-    by_ocd = {j.ocd_id: j for j in found}
-    by_geoid = {(j.kind, j.geoid): j for j in found}
-    return by_ocd, by_geoid
-
-
-_KIND_BY_GEOID_LENGTH = {2: "state", 5: "county", 7: "place"}
-
-
-def import_evidence(path: Path, *, as_of: dt.date) -> Counts:
-    """One PolicyRecord per CSV row, keyed by jurisdiction and citation.
-
-    Jurisdictions are found by OCD id, then by Census GEOID; rows whose
-    jurisdiction is not loaded are reported and skipped (the rest load).
-    Malformed values refuse the whole file: this file is curated by hand.
-    """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFailed(f"cannot read: {exc}", file=path) from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in EVIDENCE_COLUMNS if c not in header]
-        if missing:
-            raise ImportFailed(f"missing columns {missing}", file=path, line=1)
-        raw = list(reader)
-    policies = {p.slug: p for p in Policy.objects.all()}
-    by_ocd, by_geoid = _jurisdiction_index(
-        {r["jurisdiction"] for r in raw}, {r["census_geoid"] for r in raw}
-    )
-    counts = Counts()
-    per_policy: dict[str, list[SyncRow]] = {}
-    for line, row in enumerate(raw, 2):
-        policy = policies.get(row["policy_id"])
-        if policy is None:
-            raise ImportFailed(
-                f"unknown policy {row['policy_id']!r} (load the catalog first)",
-                file=path,
-                line=line,
-                field="policy_id",
-            )
-        for field, choices in (
-            ("status", RecordStatus),
-            ("instrument", Instrument),
-            ("confidence", Confidence),
-        ):
-            if row[field] not in choices.values:
-                raise ImportFailed(
-                    f"unknown value {row[field]!r}", file=path, line=line, field=field
-                )
-        year = row["year"].strip()
-        if year and not (year.isdigit() and len(year) == 4):
-            raise ImportFailed(f"not a year: {year!r}", file=path, line=line, field="year")
-        geoid = row["census_geoid"].strip()
-        jurisdiction = by_ocd.get(row["jurisdiction"]) or by_geoid.get(
-            (_KIND_BY_GEOID_LENGTH.get(len(geoid), ""), geoid)
-        )
-        if jurisdiction is None:
-            counts.skipped += 1
-            counts.notes.append(
-                f"line {line}: jurisdiction {row['jurisdiction']} ({geoid}) not loaded; skipped"
-            )
-            continue
-        citation = " ".join(row["citation"].split())
-        values = {
-            "jurisdiction_id": jurisdiction.pk,
-            "level": jurisdiction.kind,
-            "usps": jurisdiction.usps,
-            "other_name": "",
-            "status": row["status"],
-            "instrument": row["instrument"],
-            "citation": citation,
-            "year": int(year) if year else None,
-            "enacted_on": _parse_date(row["enacted_on"], path=path, line=line, field="enacted_on"),
-            "effective_on": _parse_date(
-                row["effective_on"], path=path, line=line, field="effective_on"
-            ),
-            "source_url": row["source_url"].strip(),
-            "note": row["note"].strip(),
-            "confidence": row["confidence"],
-            "importer": "evidence",
-            "source_file": path.name,
-            "as_of": as_of,
-        }
-        # Key on the CSV's own OCD id so a later change in how geo spells an id
-        # does not fork the record.
-        key = policy_record_key(jurisdiction_ocd_id=row["jurisdiction"], citation=citation)
-        per_policy.setdefault(policy.slug, []).append(SyncRow(key=key, values=values))
-    for slug, rows in per_policy.items():
-        part, _ = policy_records_sync(
-            policy=policies[slug],
-            rows=rows,
-            importer="evidence",
-            why=f"{path.name} (research as of {as_of})",
-        )
-        counts.add(part)
     return counts

@@ -211,6 +211,10 @@ STATUS_CLASSES = {
     "enjoined": "en",
     "preempted": "pe",
     "negated": "pe",
+    "struck_down": "en",
+    "absent": "none",
+    "ended": "none",
+    "pending": "pr",
 }
 _memo: dict[str, str] = {}
 
@@ -222,7 +226,12 @@ class LegendItem:
 
 
 def layer_status_class(*, status: str | None, harmful: bool) -> str:
-    if not status or status not in STATUS_CLASSES:
+    """``None`` means no research at all ("not researched"), never "not in force"."""
+    if not status:
+        return "s-nr"
+    if harmful and status == "held_above":
+        return "s-harm-st"
+    if status not in STATUS_CLASSES:
         return "s-none"
     if harmful:
         return {"in_force": "s-harm", "partial": "s-harm-pa"}.get(
@@ -248,21 +257,28 @@ def legend(*, layer: str, harmful: bool = False) -> list[LegendItem]:
                 )
             )
             upper = floor - 1
-        return [*items, LegendItem("nodata", _("No current county"))]
+        return [
+            *items,
+            LegendItem("incomplete", _("Paler: grade rests on incomplete research")),
+            LegendItem("nodata", _("No current county")),
+        ]
     if harmful:
         return [
             LegendItem("s-harm", _("Harmful policy in force")),
             LegendItem("s-harm-pa", _("Partly in force")),
+            LegendItem("s-harm-st", _("A state agency's, not the county's")),
             LegendItem("s-pr", _("Proposed")),
             LegendItem("s-en", _("Blocked by a court")),
-            LegendItem("s-none", _("Not in force")),
+            LegendItem("s-none", _("Researched: not in force")),
+            LegendItem("s-nr", _("Not researched")),
         ]
     return [
         LegendItem("s-in", _("In force")),
         LegendItem("s-pa", _("Partly in force")),
         LegendItem("s-pr", _("Proposed")),
         LegendItem("s-pe", _("Preempted or cancelled")),
-        LegendItem("s-none", _("Not in force")),
+        LegendItem("s-none", _("Researched: not in force")),
+        LegendItem("s-nr", _("Not researched")),
     ]
 
 
@@ -273,7 +289,7 @@ def national_map_svg(*, layer: str = OVERALL) -> str:
 
     from firstline.policies import scorecard
 
-    key = f"policies:map:v1:{scorecard.map_stamp()}:{layer}:{get_language()}"
+    key = f"policies:map:v2:{scorecard.map_stamp()}:{layer}:{get_language()}"
     svg = _memo.get(key)
     if svg is None:
         svg = cache.get(key)
@@ -329,6 +345,11 @@ def _render_layer(*, layer: str) -> str:
                 "grade": summary.grade,
                 "score": summary.score,
             }
+            if summary.incomplete:
+                label += " · " + _(
+                    "incomplete: grade based on %(n)s of %(m)s core policies researched"
+                ) % {"n": summary.core_researched, "m": summary.core_total}
+                return CountyStyle(f"g{summary.grade} incomplete", href, f"{label}{note}")
             return CountyStyle(f"g{summary.grade}", href, f"{label}{note}")
         status = summary.statuses.get(policy.slug)
         label = str(status_labels.get(status or "none", ""))

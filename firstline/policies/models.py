@@ -15,6 +15,15 @@ Natural keys (see docs/policies.md):
     create a new agreement.
 
 * ``PolicyRecordVersion(record, number)``.
+* ``Instrument.slug`` (the evidence file's ``id``); ``InstrumentVersion(instrument, number)``.
+* A provision is a PolicyRecord with an ``instrument``: one per (instrument, policy).
+* ``LegalEvent(instrument, kind, date, reference)``; ``ResearchCheck(jurisdiction, policy)``.
+
+A PolicyRecord is the *provision* row: one instrument (law, ordinance, order,
+court decision, agreement) putting one catalog policy in force in one
+jurisdiction, with the section that does it. 287(g) agreements from ICE's
+lists are provisions without an Instrument row: the agreement is the
+instrument, and its MOA link is on the record itself.
 
 A record's columns always hold the values of its latest version; versions
 hold full snapshots, so any past state can be shown without replaying diffs.
@@ -50,7 +59,7 @@ class Policy(models.Model):
 
     ``negates`` and ``preempts`` are lists of protective policy slugs, kept as
     JSON rather than M2M because they are a small, editorial, import-managed
-    table (firstline.policies.catalog.NEGATION_TABLE) that the scorecard reads
+    table (``negates:``/``preempts:`` in catalog.yaml) that the scorecard reads
     whole; the importer checks every slug exists.
     """
 
@@ -87,6 +96,10 @@ class Policy(models.Model):
         help_text="Protective slugs this harmful policy, in force at state level, overrides at county and city level.",
     )
     source_section = models.CharField(max_length=40, blank=True)
+    core = models.BooleanField(
+        default=False,
+        help_text="A core policy: every state is researched for it, and a scorecard says how many core policies were researched.",
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -115,10 +128,16 @@ class RecordStatus(models.TextChoices):
     RESCINDED = "rescinded", _("Rescinded")
     ENJOINED = "enjoined", _("Blocked by a court")
     PREEMPTED = "preempted", _("Preempted")
+    PENDING = "pending", _("Enacted, not yet in effect")
+    STRUCK_DOWN = "struck_down", _("Struck down by a court")
+    ENDED = "ended", _("Ended (repealed, expired or superseded)")
+    WITHDRAWN = "withdrawn", _("Withdrawn from the evidence")
 
 
-class Instrument(models.TextChoices):
+class InstrumentKind(models.TextChoices):
     STATUTE = "statute", _("Law or ordinance")
+    ORDINANCE = "ordinance", _("Local ordinance")
+    POLICY = "policy", _("Agency policy")
     EXECUTIVE_ORDER = "executive_order", _("Executive order")
     AG_DIRECTIVE = "ag_directive", _("Attorney General directive")
     COURT_DECISION = "court_decision", _("Court decision")
@@ -127,6 +146,45 @@ class Instrument(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
     AGREEMENT = "agreement", _("Agreement (MOA)")
     OTHER = "other", _("Other")
+
+
+class InstrumentStatus(models.TextChoices):
+    """The enactment outcome; later changes in legal status are LegalEvents."""
+
+    ENACTED = "enacted", _("Enacted")
+    PROPOSED = "proposed", _("Proposed")
+    FAILED = "failed", _("Failed")
+    VETOED = "vetoed", _("Vetoed")
+
+
+class SourceType(models.TextChoices):
+    """Where a source URL points; every value but ``secondary`` is a primary source."""
+
+    LEGISLATURE = "legislature", _("Legislature or council")
+    OFFICIAL_CODE = "official_code", _("Official code")
+    COURT = "court", _("Court")
+    EXECUTIVE = "executive", _("Governor, attorney general or executive")
+    AGENCY = "agency", _("Government agency")
+    SECONDARY = "secondary", _("Secondary report")
+
+
+PRIMARY_SOURCES = frozenset(s.value for s in SourceType if s != SourceType.SECONDARY)
+
+
+class Extent(models.TextChoices):
+    FULL = "full", _("Full")
+    PARTIAL = "partial", _("Partial")
+
+
+class EventKind(models.TextChoices):
+    ENJOINED = "enjoined", _("Enjoined")
+    INJUNCTION_LIFTED = "injunction_lifted", _("Injunction lifted")
+    STRUCK_DOWN = "struck_down", _("Struck down")
+    UPHELD = "upheld", _("Upheld")
+    REPEALED = "repealed", _("Repealed")
+    AMENDED = "amended", _("Amended")
+    SUPERSEDED = "superseded", _("Superseded")
+    EXPIRED = "expired", _("Expired")
 
 
 class Confidence(models.TextChoices):
@@ -153,8 +211,8 @@ class AttachedLevel(models.TextChoices):
 
 # Every column that is versioned: a PolicyRecordVersion snapshot holds exactly these.
 VERSIONED_FIELDS: tuple[str, ...] = (
-    "jurisdiction_id", "level", "usps", "other_name",
-    "status", "instrument", "citation", "year", "enacted_on", "effective_on", "ended_on",
+    "jurisdiction_id", "level", "usps", "other_name", "instrument_id", "section", "extent",
+    "status", "instrument_kind", "citation", "year", "enacted_on", "effective_on", "ended_on",
     "source_url", "excerpt", "note", "confidence", "verified_on", "verified_by_id",
     "importer", "source_file", "as_of",
     "agency_name", "agency_type", "agency_county", "support_model", "signed_on", "moa_url", "addendum_url",
@@ -162,9 +220,156 @@ VERSIONED_FIELDS: tuple[str, ...] = (
     "match_method", "match_score",
 )  # fmt: skip
 
+INSTRUMENT_VERSIONED_FIELDS: tuple[str, ...] = (
+    "jurisdiction_id", "kind", "title", "citation", "url", "source_type", "status", "enacted_on",
+    "effective_on", "confidence", "verified_on", "verified_by_id", "as_of", "summary", "note",
+    "importer", "source_file",
+)  # fmt: skip
+
+
+class Instrument(models.Model):
+    """One law, ordinance, order, court decision or agreement; its provisions are PolicyRecords.
+
+    Versioned and audited like records: write through the services.
+    """
+
+    # delivery/services.py (being refactored elsewhere) still writes
+    # ``"instrument": Instrument.OTHER``; the services map that legacy key to
+    # ``instrument_kind``. Drop both when it names InstrumentKind.
+    OTHER = "other"
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="The evidence file's id.")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="instruments"
+    )
+    kind = models.CharField(max_length=20, choices=InstrumentKind.choices)
+    title = models.CharField(max_length=300)
+    citation = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    source_type = models.CharField(max_length=20, choices=SourceType.choices, blank=True)
+    status = models.CharField(
+        max_length=12, choices=InstrumentStatus.choices, default=InstrumentStatus.ENACTED
+    )
+    enacted_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    confidence = models.CharField(
+        max_length=12, choices=Confidence.choices, default=Confidence.UNVERIFIED
+    )
+    verified_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    as_of = models.DateField(null=True, blank=True, help_text="Date the research is current to.")
+    summary = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    importer = models.CharField(max_length=40, blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        permissions = [("view_evidence_health", "Can view the evidence health report")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in InstrumentStatus]),
+                name="instrument_status_chk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.citation})" if self.citation else self.title
+
+    @property
+    def primary_source(self) -> bool:
+        return self.source_type in PRIMARY_SOURCES
+
+
+class LegalEvent(models.Model):
+    """A later change in an instrument's legal standing: an injunction, a ruling, a repeal."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    date = models.DateField()
+    body = models.CharField(max_length=300, help_text="The court, legislature or body.")
+    reference = models.CharField(max_length=300, help_text="Case name and cite, or bill number.")
+    url = models.URLField(max_length=1000, blank=True)
+    source_type = models.CharField(max_length=20, choices=SourceType.choices, blank=True)
+    policies = models.JSONField(
+        default=list, blank=True, help_text="Policy slugs affected; empty = the whole instrument."
+    )
+    superseded_by = models.ForeignKey(
+        Instrument, null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    note = models.TextField(blank=True)
+    importer = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["instrument", "date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "kind", "date", "reference"], name="legal_event_natural_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in EventKind]),
+                name="legal_event_kind_chk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}: {self.reference}"
+
+    def affects(self, slug: str) -> bool:
+        return not self.policies or slug in self.policies
+
+
+class ResearchResult(models.TextChoices):
+    NOT_IN_FORCE = "not_in_force", _("Researched: not in force")
+
+
+class ResearchCheck(models.Model):
+    """A researched absence: we looked, and this policy is not in force here."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="research_checks"
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="research_checks")
+    result = models.CharField(
+        max_length=20, choices=ResearchResult.choices, default=ResearchResult.NOT_IN_FORCE
+    )
+    checked_on = models.DateField()
+    checked_by = models.CharField(max_length=200, help_text="A team label, no personal data.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    where = models.TextField(help_text="Where we looked.")
+    note = models.TextField(blank=True)
+    importer = models.CharField(max_length=40, blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["jurisdiction", "policy"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "policy"], name="research_check_natural_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} @ {self.jurisdiction_id}: {self.result}"
+
 
 class PolicyRecord(models.Model):
-    """One piece of evidence: one instrument for one policy in one jurisdiction.
+    """A provision: one instrument putting one policy in force in one jurisdiction.
+
+    ``instrument`` is set for evidence provisions (with ``section`` and
+    ``extent``) and empty for ICE's 287(g) agreements and for older staff
+    records; ``status`` is derived from the instrument and its events by the
+    services (:func:`firstline.policies.legal_status.provision_status`).
 
     ``jurisdiction`` is empty for agencies that belong to no state, county or
     place (regional jails, airport and port police, universities): they keep
@@ -187,9 +392,20 @@ class PolicyRecord(models.Model):
         max_length=300, blank=True, help_text="Name of an unattached agency."
     )
 
+    instrument = models.ForeignKey(
+        Instrument, null=True, blank=True, on_delete=models.PROTECT, related_name="provisions"
+    )
+    section = models.CharField(
+        max_length=300, blank=True, help_text="The section, article or paragraph that enacts it."
+    )
+    extent = models.CharField(max_length=8, choices=Extent.choices, default=Extent.FULL)
+
     status = models.CharField(max_length=12, choices=RecordStatus.choices)
-    instrument = models.CharField(
-        max_length=20, choices=Instrument.choices, default=Instrument.OTHER
+    instrument_kind = models.CharField(
+        max_length=20,
+        choices=InstrumentKind.choices,
+        default=InstrumentKind.OTHER,
+        db_column="instrument",
     )
     citation = models.CharField(max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -243,6 +459,12 @@ class PolicyRecord(models.Model):
         ordering = ["usps", "policy__sort_order", "key"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "key"], name="policy_record_policy_key_uniq"),
+            # The provision's natural key: one row per (instrument, policy).
+            models.UniqueConstraint(
+                fields=["instrument", "policy"],
+                condition=models.Q(instrument__isnull=False),
+                name="policy_record_provision_uniq",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in RecordStatus]),
                 name="policy_record_status_chk",
@@ -278,10 +500,9 @@ class PolicyRecord(models.Model):
         return self.other_name
 
 
-class PolicyRecordVersion(models.Model):
-    """A full snapshot of a record's values after one change."""
+class VersionBase(models.Model):
+    """A full snapshot of a versioned row's values after one change (records and instruments)."""
 
-    record = models.ForeignKey(PolicyRecord, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     values = models.JSONField(
         help_text="Every versioned field after this change (dates as ISO strings)."
@@ -300,6 +521,13 @@ class PolicyRecordVersion(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+
+class PolicyRecordVersion(VersionBase):
+    record = models.ForeignKey(PolicyRecord, on_delete=models.CASCADE, related_name="versions")
+
+    class Meta:
         ordering = ["record", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["record", "number"], name="policy_record_version_uniq")
@@ -307,3 +535,16 @@ class PolicyRecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} v{self.number}"
+
+
+class InstrumentVersion(VersionBase):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="versions")
+
+    class Meta:
+        ordering = ["instrument", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="instrument_version_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.number}"

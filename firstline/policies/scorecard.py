@@ -19,6 +19,7 @@ it affects (:func:`scorecard_affected_ids`) in a task and merges them in.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,11 +33,20 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
-from firstline.policies.models import Policy, PolicyKind, PolicyRecord, RecordStatus
+from firstline.policies.legal_status import agreement_status, provision_status
+from firstline.policies.models import (
+    Instrument,
+    Policy,
+    PolicyKind,
+    PolicyRecord,
+    RecordStatus,
+    ResearchCheck,
+)
+from firstline.policies.selectors import legal_event_rows
 from firstline.policies.signals import scorecards_changed
 
 # Bump when the rules change, so cached results of the old rules are never read.
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2
 
 # Levels from the broadest down; a harmful policy negates protections at its level and below.
 LEVEL_ORDER: dict[str, int] = {
@@ -64,6 +74,9 @@ STATUS_RANK: dict[str, int] = {
     RecordStatus.RESCINDED: 5,
     RecordStatus.VETOED: 6,
     RecordStatus.FAILED: 7,
+    RecordStatus.PENDING: 3,
+    RecordStatus.STRUCK_DOWN: 2,
+    RecordStatus.ENDED: 5,
 }
 CREDIT_SHARE: dict[str, float] = {RecordStatus.IN_FORCE: 1.0, RecordStatus.PARTIAL: 0.5}
 
@@ -82,7 +95,14 @@ class EffectiveStatus(TextChoices):
     RESCINDED = "rescinded", _("Rescinded")
     VETOED = "vetoed", _("Vetoed")
     FAILED = "failed", _("Failed")
-    NONE = "none", _("No record")
+    PENDING = "pending", _("Enacted, not yet in effect")
+    STRUCK_DOWN = "struck_down", _("Struck down by a court")
+    ENDED = "ended", _("Ended (repealed, expired or superseded)")
+    # A harmful fact of a broader level's agency (a state police 287(g) agreement):
+    # it counts here, but it is the state's, not this county's or city's.
+    HELD_ABOVE = "held_above", _("In force at state level")
+    ABSENT = "absent", _("Researched: not in force")
+    NONE = "none", _("Not researched")
 
 
 # --- Plain rows the engine works on -------------------------------------------------
@@ -97,6 +117,7 @@ class CatalogPolicy:
     negates: frozenset[str] = frozenset()
     preempts: frozenset[str] = frozenset()
     sort_order: int = 0
+    core: bool = False
 
     @property
     def protective(self) -> bool:
@@ -140,7 +161,7 @@ class RecordRow:
     confidence: str = "verified"
     citation: str = ""
     source_url: str = ""
-    instrument: str = ""
+    instrument_kind: str = ""
     year: int | None = None
     enacted_on: date | None = None
     effective_on: date | None = None
@@ -151,6 +172,15 @@ class RecordRow:
     agency_name: str = ""
     support_model: str = ""
     moa_url: str = ""
+    instrument_id: int | None = None
+    section: str = ""
+    extent: str = "full"
+    first_seen_on: date | None = None
+
+    @property
+    def agency_fact(self) -> bool:
+        """A fact about one agency (a 287(g) agreement), not a law binding the whole jurisdiction."""
+        return bool(self.agency_name)
 
     @property
     def sort_key(self) -> tuple[int, int, int]:
@@ -166,10 +196,13 @@ class RecordRow:
             "confidence": self.confidence,
             "citation": self.citation,
             "source_url": self.source_url,
-            "instrument": self.instrument,
+            "instrument_kind": self.instrument_kind,
             "agency_name": self.agency_name,
             "support_model": self.support_model,
             "moa_url": self.moa_url,
+            "instrument_id": self.instrument_id,
+            "section": self.section,
+            "extent": self.extent,
             "dates": {
                 "year": self.year,
                 "enacted_on": iso(self.enacted_on),
@@ -196,6 +229,8 @@ class PolicyLine:
     reason: RecordRow | None = None
     reason_policy: str = ""
     reason_ocd_id: str = ""
+    # The level (state, county, place) of the jurisdiction holding ``reason``.
+    reason_level: str = ""
     momentum: bool = False  # a proposal is pending somewhere in the chain
 
     @property
@@ -217,6 +252,17 @@ class Result:
     harm: float
     lines: tuple[PolicyLine, ...]
     gaps: tuple[str, ...]
+    # Research coverage of the core policies over the chain (own + county + state).
+    core_total: int = 0
+    core_missing: tuple[str, ...] = ()
+
+    @property
+    def core_researched(self) -> int:
+        return self.core_total - len(self.core_missing)
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.core_missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +286,10 @@ class Scorecard:
     def gaps(self) -> tuple[str, ...]:
         return self.result.gaps
 
+    @property
+    def incomplete(self) -> bool:
+        return self.result.incomplete
+
     def line(self, slug: str) -> PolicyLine | None:
         return next((line for line in self.result.lines if line.policy.slug == slug), None)
 
@@ -252,7 +302,17 @@ class Scorecard:
                 for ln in self.lines
                 if ln.effective_status != EffectiveStatus.NONE
             },
+            core_researched=self.result.core_researched,
+            core_total=self.result.core_total,
         )
+
+    def coverage_json(self) -> dict[str, Any]:
+        return {
+            "core_total": self.result.core_total,
+            "core_researched": self.result.core_researched,
+            "core_not_researched": list(self.result.core_missing),
+            "incomplete": self.result.incomplete,
+        }
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -262,6 +322,7 @@ class Scorecard:
             "score": self.score,
             "grade": self.grade,
             "gaps": list(self.gaps),
+            "coverage": self.coverage_json(),
             "policies": [
                 {
                     "policy": ln.policy.slug,
@@ -274,11 +335,13 @@ class Scorecard:
                     "record": ln.record.as_json() if ln.record else None,
                     "record_count": len(ln.records),
                     "momentum": ln.momentum,
+                    "researched": ln.effective_status != EffectiveStatus.NONE,
                     **(
                         {
                             "reason": {
                                 "policy": ln.reason_policy,
                                 "ocd_id": ln.reason_ocd_id,
+                                "level": ln.reason_level,
                                 "record": ln.reason.as_json(),
                             }
                         }
@@ -298,6 +361,12 @@ class Summary:
     score: int
     grade: str
     statuses: Mapping[str, str] = field(default_factory=dict)
+    core_researched: int = 0
+    core_total: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        return self.core_researched < self.core_total
 
 
 # --- The rules -------------------------------------------------------------------
@@ -320,39 +389,22 @@ def normalize(*, net: float, catalog: Catalog) -> int:
 
 
 def score_chain(
-    *, kind: str, chain: Sequence[tuple[Unit, Sequence[RecordRow]]], catalog: Catalog
+    *,
+    kind: str,
+    chain: Sequence[tuple[Unit, Sequence[RecordRow]]],
+    catalog: Catalog,
+    research: Mapping[int, frozenset[str]] | None = None,
 ) -> Result:
     """Score a jurisdiction of ``kind`` from its chain: (state, records), [(county, records)], (own, records).
 
     ``chain`` is ordered from the broadest level down and ends with the
-    jurisdiction itself. Each unit's kind is its level.
+    jurisdiction itself. Each unit's kind is its level. ``research`` maps a
+    unit id to the policies researched there and found not in force.
     """
-    by_level: list[tuple[Unit, dict[str, list[RecordRow]]]] = []
-    for unit, records in chain:
-        grouped: dict[str, list[RecordRow]] = defaultdict(list)
-        for record in records:
-            grouped[record.policy].append(record)
-        for rows in grouped.values():
-            rows.sort(key=lambda r: r.sort_key)
-        by_level.append((unit, grouped))
-    policies = {p.slug: p for p in catalog.policies}
-
-    # Harms in force, by the level that holds them: they negate below and, from the state, preempt.
-    negations: list[
-        tuple[int, str, RecordRow, Unit]
-    ] = []  # (level order, protective slug, harm record, holder)
-    preemptions: dict[str, tuple[RecordRow, Unit]] = {}
-    for unit, grouped in by_level:
-        order = LEVEL_ORDER[unit.kind]
-        for slug, rows in grouped.items():
-            policy = policies.get(slug)
-            if policy is None or policy.protective or rows[0].status not in CREDIT_SHARE:
-                continue
-            for target in policy.negates:
-                negations.append((order, target, rows[0], unit))
-            if unit.kind == JurisdictionKind.STATE:
-                for target in policy.preempts:
-                    preemptions.setdefault(target, (rows[0], unit))
+    researched = {slug for unit, _rows in chain for slug in (research or {}).get(unit.id, ())}
+    researched |= {r.policy for _unit, rows in chain for r in rows}
+    by_level = _group_by_level(chain)
+    negations, preemptions = _harms_in_force(by_level, {p.slug: p for p in catalog.policies})
 
     lines: list[PolicyLine] = []
     credit = harm = 0.0
@@ -365,44 +417,7 @@ def score_chain(
             if not rows:
                 continue
             momentum = momentum or any(r.status == RecordStatus.PROPOSED for r in rows)
-            best = rows[0]
-            status, share = best.status, CREDIT_SHARE.get(best.status, 0.0)
-            reason: tuple[RecordRow, Unit, str] | None = None
-            if policy.protective and share:
-                order = LEVEL_ORDER[unit.kind]
-                preempting = (
-                    preemptions.get(policy.slug) if unit.kind != JurisdictionKind.STATE else None
-                )
-                negating = next(
-                    ((r, u) for o, t, r, u in negations if t == policy.slug and o <= order), None
-                )
-                if preempting:
-                    status, share, reason = (
-                        EffectiveStatus.PREEMPTED,
-                        0.0,
-                        (*preempting, preempting[0].policy),
-                    )
-                elif negating:
-                    status, share, reason = (
-                        EffectiveStatus.NEGATED,
-                        0.0,
-                        (*negating, negating[0].policy),
-                    )
-            weight = policy.weight * share
-            candidates.append(
-                PolicyLine(
-                    policy=policy,
-                    effective_status=status,
-                    origin_level=unit.kind,
-                    origin_ocd_id=unit.ocd_id,
-                    record=best,
-                    records=tuple(rows),
-                    credit=weight if policy.protective else -weight,
-                    reason=reason[0] if reason else None,
-                    reason_ocd_id=reason[1].ocd_id if reason else "",
-                    reason_policy=reason[2] if reason else "",
-                )
-            )
+            candidates.append(_candidate(policy, unit, rows, negations, preemptions))
         preempting = preemptions.get(policy.slug) if kind != JurisdictionKind.STATE else None
         # Nothing earns credit and the state forbids it here: say so even with no
         # local record, because that is why local officials cannot adopt it.
@@ -419,11 +434,14 @@ def score_chain(
                     effective_status=EffectiveStatus.PREEMPTED,
                     reason=ban,
                     reason_ocd_id=holder.ocd_id,
+                    reason_level=holder.kind,
                     reason_policy=ban.policy,
                 )
             )
         if not candidates:
-            lines.append(PolicyLine(policy=policy, effective_status=EffectiveStatus.NONE))
+            absent = policy.slug in researched
+            status = EffectiveStatus.ABSENT if absent else EffectiveStatus.NONE
+            lines.append(PolicyLine(policy=policy, effective_status=status))
             continue
         # The line that counts: most credit (or most harm); with none, the most telling status.
         chosen = min(
@@ -436,6 +454,10 @@ def score_chain(
         )
         if momentum != chosen.momentum:
             chosen = PolicyLine(**{**_fields(chosen), "momentum": momentum})
+        if _held_above(chosen, kind):
+            chosen = PolicyLine(
+                **{**_fields(chosen), "effective_status": EffectiveStatus.HELD_ABOVE}
+            )
         lines.append(chosen)
         if chosen.credit > 0:
             credit += chosen.credit
@@ -453,8 +475,125 @@ def score_chain(
         # The state forbids it locally: not something local officials can adopt today.
         and not (kind != JurisdictionKind.STATE and line.policy.slug in preemptions)
     )
+    core = [p.slug for p in catalog.policies if p.core]
     return Result(
-        score=score, grade=grade_for(score), credit=credit, harm=harm, lines=tuple(lines), gaps=gaps
+        score=score,
+        grade=grade_for(score),
+        credit=credit,
+        harm=harm,
+        lines=tuple(lines),
+        gaps=gaps,
+        core_total=len(core),
+        core_missing=tuple(slug for slug in core if slug not in researched),
+    )
+
+
+def _candidate(
+    policy: CatalogPolicy,
+    unit: Unit,
+    rows: list[RecordRow],
+    negations: list[tuple[int, str, RecordRow, Unit]],
+    preemptions: dict[str, tuple[RecordRow, Unit]],
+) -> PolicyLine:
+    """What one level's best record of ``policy`` is worth, after negation and preemption."""
+    best = rows[0]
+    status, share = best.status, CREDIT_SHARE.get(best.status, 0.0)
+    reason: tuple[RecordRow, Unit, str] | None = None
+    if policy.protective and share:
+        order = LEVEL_ORDER[unit.kind]
+        preempting = preemptions.get(policy.slug) if unit.kind != JurisdictionKind.STATE else None
+        # An agency's own agreement at state level (state police) is a state
+        # fact: it does not cancel a county's or city's protections.
+        negating = next(
+            (
+                (r, u)
+                for o, t, r, u in negations
+                if t == policy.slug and o <= order and not (r.agency_fact and o == 0 and order > 0)
+            ),
+            None,
+        )
+        if preempting:
+            status, share, reason = (
+                EffectiveStatus.PREEMPTED,
+                0.0,
+                (*preempting, preempting[0].policy),
+            )
+        elif negating:
+            status, share, reason = (
+                EffectiveStatus.NEGATED,
+                0.0,
+                (*negating, negating[0].policy),
+            )
+    weight = policy.weight * share
+    return PolicyLine(
+        policy=policy,
+        effective_status=status,
+        origin_level=unit.kind,
+        origin_ocd_id=unit.ocd_id,
+        record=best,
+        records=tuple(rows),
+        credit=weight if policy.protective else -weight,
+        reason=reason[0] if reason else None,
+        reason_ocd_id=reason[1].ocd_id if reason else "",
+        reason_level=reason[1].kind if reason else "",
+        reason_policy=reason[2] if reason else "",
+    )
+
+
+Levels = list[tuple[Unit, dict[str, list[RecordRow]]]]
+
+
+def _group_by_level(chain: Sequence[tuple[Unit, Sequence[RecordRow]]]) -> Levels:
+    """Each unit's records by policy, best first (status, then most recent)."""
+    by_level: Levels = []
+    for unit, records in chain:
+        grouped: dict[str, list[RecordRow]] = defaultdict(list)
+        for record in records:
+            grouped[record.policy].append(record)
+        for rows in grouped.values():
+            rows.sort(key=lambda r: r.sort_key)
+        by_level.append((unit, grouped))
+    return by_level
+
+
+def _harms_in_force(
+    by_level: Levels, policies: Mapping[str, CatalogPolicy]
+) -> tuple[list[tuple[int, str, RecordRow, Unit]], dict[str, tuple[RecordRow, Unit]]]:
+    """Harms in force, by the level that holds them: they negate below and, from the state, preempt.
+
+    Returns ``[(level order, protective slug, harm record, holder)]`` and
+    ``{protective slug: (harm record, state)}``.
+    """
+    negations: list[tuple[int, str, RecordRow, Unit]] = []
+    preemptions: dict[str, tuple[RecordRow, Unit]] = {}
+    for unit, grouped in by_level:
+        order = LEVEL_ORDER[unit.kind]
+        for slug, rows in grouped.items():
+            policy = policies.get(slug)
+            if policy is None or policy.protective or rows[0].status not in CREDIT_SHARE:
+                continue
+            for target in policy.negates:
+                negations.append((order, target, rows[0], unit))
+            if unit.kind == JurisdictionKind.STATE:
+                for target in policy.preempts:
+                    preemptions.setdefault(target, (rows[0], unit))
+    return negations, preemptions
+
+
+def _held_above(line: PolicyLine, kind: str) -> bool:
+    """A state agency's harmful fact (its 287(g) agreement) on a county or city card.
+
+    It still counts against the score (the agency works here too), but it is
+    shown as the state's, never as an agreement of this jurisdiction. A
+    county's own agreement stays "in force" on its places' cards: the county
+    jail is where the city's arrests are booked.
+    """
+    return (
+        line.credit < 0
+        and line.record is not None
+        and line.record.agency_fact
+        and line.origin_level == JurisdictionKind.STATE
+        and kind != JurisdictionKind.STATE
     )
 
 
@@ -465,9 +604,9 @@ def _fields(line: PolicyLine) -> dict[str, Any]:
 # --- Loading ---------------------------------------------------------------------
 
 RECORD_FIELDS = (
-    "id", "policy__slug", "jurisdiction_id", "status", "confidence", "citation", "source_url", "instrument", "year",
+    "id", "policy__slug", "jurisdiction_id", "status", "confidence", "citation", "source_url", "instrument_kind", "year",
     "enacted_on", "effective_on", "ended_on", "signed_on", "as_of", "verified_on", "agency_name", "support_model",
-    "moa_url",
+    "moa_url", "instrument_id", "section", "extent", "first_seen_on",
 )  # fmt: skip
 UNIT_FIELDS = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
 
@@ -483,6 +622,7 @@ def catalog_from_policies(policies: Iterable[Policy]) -> Catalog:
                 negates=frozenset(p.negates or ()),
                 preempts=frozenset(p.preempts or ()),
                 sort_order=p.sort_order,
+                core=p.core,
             )
             for p in sorted(policies, key=lambda p: (p.sort_order, p.slug))
         )
@@ -491,19 +631,81 @@ def catalog_from_policies(policies: Iterable[Policy]) -> Catalog:
 
 def catalog_load() -> Catalog:
     return catalog_from_policies(
-        Policy.objects.only("slug", "kind", "weight", "levels", "negates", "preempts", "sort_order")
+        Policy.objects.only(
+            "slug", "kind", "weight", "levels", "negates", "preempts", "sort_order", "core"
+        )
     )
 
 
-def _records_by_jurisdiction(jurisdiction_ids: Iterable[int] | None) -> dict[int, list[RecordRow]]:
-    qs = PolicyRecord.objects.filter(jurisdiction__isnull=False)
+def _records_by_jurisdiction(
+    jurisdiction_ids: Iterable[int] | None, *, on: date | None = None
+) -> dict[int, list[RecordRow]]:
+    qs = PolicyRecord.objects.filter(jurisdiction__isnull=False).exclude(
+        status=RecordStatus.WITHDRAWN
+    )
     if jurisdiction_ids is not None:
         ids = list(set(jurisdiction_ids))
         qs = qs.filter(jurisdiction_id__in=ids)
+    rows = [
+        RecordRow(*values) for values in qs.values_list(*RECORD_FIELDS).iterator(chunk_size=5000)
+    ]
+    if on is not None:
+        rows = restate(rows, on=on)
     out: dict[int, list[RecordRow]] = defaultdict(list)
-    for values in qs.values_list(*RECORD_FIELDS).iterator(chunk_size=5000):
-        row = RecordRow(*values)
+    for row in rows:
         out[row.jurisdiction_id].append(row)
+    return out
+
+
+def _research_by_jurisdiction(jurisdiction_ids: Iterable[int] | None) -> dict[int, frozenset[str]]:
+    qs = ResearchCheck.objects.all()
+    if jurisdiction_ids is not None:
+        qs = qs.filter(jurisdiction_id__in=list(set(jurisdiction_ids)))
+    out: dict[int, set[str]] = defaultdict(set)
+    for jid, slug in qs.values_list("jurisdiction_id", "policy__slug").iterator(chunk_size=5000):
+        out[jid].add(slug)
+    return {jid: frozenset(slugs) for jid, slugs in out.items()}
+
+
+def restate(rows: Sequence[RecordRow], *, on: date) -> list[RecordRow]:
+    """The same rows with each status as it stood on ``on`` (rows that did not exist yet drop out).
+
+    Two queries: the instruments and their events. Provisions follow their
+    instrument and events; 287(g) agreements their start and end dates.
+    """
+    ids = {r.instrument_id for r in rows if r.instrument_id}
+    instruments = {
+        v[0]: v[1:]
+        for v in Instrument.objects.filter(id__in=ids).values_list(
+            "id", "status", "enacted_on", "effective_on"
+        )
+    }
+    events = legal_event_rows(instrument_ids=ids)
+    out = []
+    for row in rows:
+        if row.instrument_id in instruments:
+            status, enacted_on, effective_on = instruments[row.instrument_id]
+            new, _event = provision_status(
+                instrument_status=status,
+                enacted_on=enacted_on,
+                effective_on=effective_on,
+                extent=row.extent,
+                policy=row.policy,
+                events=events.get(row.instrument_id, ()),
+                on=on,
+            )
+        elif row.agency_name:
+            new = agreement_status(
+                status=row.status,
+                started_on=row.signed_on or row.first_seen_on,
+                ended_on=row.ended_on,
+                on=on,
+            )
+        else:
+            born = row.enacted_on or row.effective_on
+            new = "" if born is not None and born > on else row.status
+        if new:
+            out.append(dataclasses.replace(row, status=new))
     return out
 
 
@@ -523,12 +725,16 @@ def _chain_ids(unit: Unit) -> list[int]:
 
 
 def scorecards_compute(
-    *, jurisdiction_ids: Iterable[int] | None = None, catalog: Catalog | None = None
+    *,
+    jurisdiction_ids: Iterable[int] | None = None,
+    catalog: Catalog | None = None,
+    on: date | None = None,
 ) -> dict[int, Scorecard]:
     """Score many jurisdictions at once (all of them when ``jurisdiction_ids`` is None).
 
-    Three queries: the catalog, the jurisdictions (targets plus their county and
-    state), and the records of every jurisdiction in those chains.
+    Four queries: the catalog, the jurisdictions (targets plus their county and
+    state), the records and the research checks of every jurisdiction in those
+    chains. ``on`` scores the evidence as it stood on that date (two more queries).
     """
     catalog = catalog or catalog_load()
     if jurisdiction_ids is None:
@@ -537,7 +743,8 @@ def scorecards_compute(
             for v in Jurisdiction.objects.values_list(*UNIT_FIELDS).iterator(chunk_size=5000)
         }
         targets = list(units.values())
-        records = _records_by_jurisdiction(None)
+        records = _records_by_jurisdiction(None, on=on)
+        research = _research_by_jurisdiction(None)
     else:
         wanted = set(jurisdiction_ids)
         if not wanted:
@@ -555,23 +762,28 @@ def scorecards_compute(
                     for v in Jurisdiction.objects.filter(id__in=parents).values_list(*UNIT_FIELDS)
                 }
             )
-        records = _records_by_jurisdiction(units.keys())
+        records = _records_by_jurisdiction(units.keys(), on=on)
+        research = _research_by_jurisdiction(units.keys())
 
     shared: dict[tuple[Any, ...], Result] = {}
     out: dict[int, Scorecard] = {}
     for unit in targets:
         chain_ids = [i for i in _chain_ids(unit) if i in units]
-        own = records.get(unit.id, ())
+        own = records.get(unit.id, ()) or research.get(unit.id, ())
         # A jurisdiction without records of its own scores like any other of its
         # kind whose parents hold the same records: compute that once. Parents
         # without records drop out of the key (every place of a county with no
         # records shares its state's result), which keeps a national run to a
         # few hundred distinct computations.
-        memo_key = (unit.kind, *(i for i in chain_ids[:-1] if i in records)) if not own else None
+        memo_key = (
+            (unit.kind, *(i for i in chain_ids[:-1] if i in records or i in research))
+            if not own
+            else None
+        )
         result = shared.get(memo_key) if memo_key else None
         if result is None:
             chain = [(units[i], records.get(i, ())) for i in chain_ids]
-            result = score_chain(kind=unit.kind, chain=chain, catalog=catalog)
+            result = score_chain(kind=unit.kind, chain=chain, catalog=catalog, research=research)
             if memo_key:
                 shared[memo_key] = result
         out[unit.id] = Scorecard(jurisdiction=unit, result=result)
@@ -586,6 +798,8 @@ def scorecard_for(*, jurisdiction: Jurisdiction, catalog: Catalog | None = None)
 # --- Cache: one entry per state, with the state, its counties and its places ------------
 
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
+# score, grade, statuses, core policies researched, core policies in the catalog
+CacheEntry = tuple[int, str, dict[str, str], int, int]
 MAP_STAMP_KEY = f"scorecards:v{ALGORITHM_VERSION}:map-stamp"
 
 
@@ -598,14 +812,9 @@ def _shard_of(unit: Unit) -> int:
 
 
 def _write_shards(cards: Mapping[int, Scorecard], *, replace: bool) -> None:
-    grouped: dict[int, dict[int, tuple[int, str, dict[str, str]]]] = defaultdict(dict)
+    grouped: dict[int, dict[int, CacheEntry]] = defaultdict(dict)
     for jid, card in cards.items():
-        summary = card.summary()
-        grouped[_shard_of(card.jurisdiction)][jid] = (
-            summary.score,
-            summary.grade,
-            dict(summary.statuses),
-        )
+        grouped[_shard_of(card.jurisdiction)][jid] = _entry(card.summary())
     if not replace:
         # Merge into what is cached. Two tasks merging into one state at the same
         # instant can lose one's update; the loser's jurisdictions are then
@@ -620,11 +829,21 @@ def _write_shards(cards: Mapping[int, Scorecard], *, replace: bool) -> None:
     cache.set_many({_shard_key(s): entries for s, entries in grouped.items()}, CACHE_TIMEOUT)
 
 
-def _state_summaries_fresh(state_id: int) -> dict[int, tuple[int, str, dict[str, str]]]:
+def _state_summaries_fresh(state_id: int) -> dict[int, CacheEntry]:
     ids = list(Jurisdiction.objects.filter(id=state_id).values_list("id", flat=True))
     ids += list(Jurisdiction.objects.filter(state_id=state_id).values_list("id", flat=True))
     cards = scorecards_compute(jurisdiction_ids=ids)
-    return {jid: (c.score, c.grade, dict(c.summary().statuses)) for jid, c in cards.items()}
+    return {jid: _entry(c.summary()) for jid, c in cards.items()}
+
+
+def _entry(summary: Summary) -> CacheEntry:
+    return (
+        summary.score,
+        summary.grade,
+        dict(summary.statuses),
+        summary.core_researched,
+        summary.core_total,
+    )
 
 
 def scorecard_summaries(*, jurisdictions: Iterable[Jurisdiction | Unit]) -> dict[int, Summary]:
@@ -640,15 +859,21 @@ def scorecard_summaries(*, jurisdictions: Iterable[Jurisdiction | Unit]) -> dict
     missing = {s: _state_summaries_fresh(s) for s in states if _shard_key(s) not in found}
     if missing:
         cache.set_many({_shard_key(s): entries for s, entries in missing.items()}, CACHE_TIMEOUT)
-    merged: dict[int, tuple[int, str, dict[str, str]]] = {}
+    merged: dict[int, CacheEntry] = {}
     for entries in [*found.values(), *missing.values()]:
         merged.update(entries)
     out: dict[int, Summary] = {}
     for j in items:
         jid = j.pk if isinstance(j, Jurisdiction) else j.id
         if jid in merged:
-            score, grade, statuses = merged[jid]
-            out[jid] = Summary(score=score, grade=grade, statuses=statuses)
+            score, grade, statuses, researched, total = merged[jid]
+            out[jid] = Summary(
+                score=score,
+                grade=grade,
+                statuses=statuses,
+                core_researched=researched,
+                core_total=total,
+            )
     return out
 
 

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.db.models import QuerySet
 
 from firstline.geo.models import JurisdictionKind
-from firstline.policies.models import PolicyRecord, PolicyRecordVersion, RecordStatus, SupportModel
+from firstline.policies.legal_status import EventRow
+from firstline.policies.models import (
+    Instrument,
+    LegalEvent,
+    PolicyRecord,
+    PolicyRecordVersion,
+    RecordStatus,
+    SupportModel,
+)
+
+
+def legal_event_rows(*, instrument_ids: Iterable[int] | None = None) -> dict[int, list[EventRow]]:
+    """Every legal event as plain rows for :func:`legal_status.provision_status`, by instrument."""
+    qs = LegalEvent.objects.all()
+    if instrument_ids is not None:
+        qs = qs.filter(instrument_id__in=list(instrument_ids))
+    out: dict[int, list[EventRow]] = defaultdict(list)
+    for pk, iid, kind, date, policies in qs.values_list(
+        "pk", "instrument_id", "kind", "date", "policies"
+    ):
+        out[iid].append(EventRow(kind, date, tuple(policies or ()), pk))
+    return out
 
 
 def policy_records_for_jurisdiction(*, jurisdiction_id: int) -> QuerySet[PolicyRecord]:
@@ -95,3 +117,80 @@ def sheriff_counties_287g() -> set[int]:
             agency_name__icontains="sheriff",
         ).values_list("jurisdiction_id", flat=True)
     )
+
+
+def scorecard_detail_json(*, jurisdiction_id: int, on: dt.date | None = None) -> dict[str, Any]:
+    """A jurisdiction's scorecard for the API: every line with the provision that enacts it,
+    its instrument and the legal events that concern it, plus research coverage.
+
+    Three queries beyond the scorecard's: instruments, events, research checks.
+    """
+    from firstline.policies.scorecard import scorecards_compute
+
+    card = scorecards_compute(jurisdiction_ids=[jurisdiction_id], on=on)[jurisdiction_id]
+    data = card.as_json()
+    data["as_of"] = on.isoformat() if on else None
+    rows = [
+        (ln.record, out.get("record"), ln.policy.slug)
+        for ln, out in zip(card.lines, data["policies"], strict=True)
+    ]
+    rows += [
+        (ln.reason, out["reason"]["record"], ln.reason_policy)
+        for ln, out in zip(card.lines, data["policies"], strict=True)
+        if ln.reason and "reason" in out
+    ]
+    ids = {row.instrument_id for row, _out, _slug in rows if row and row.instrument_id}
+    instruments = {i.pk: i for i in Instrument.objects.filter(pk__in=ids)}
+    events: dict[int, list[LegalEvent]] = defaultdict(list)
+    for event in LegalEvent.objects.filter(instrument_id__in=ids).order_by("date", "id"):
+        events[event.instrument_id].append(event)
+    for row, out, slug in rows:
+        instrument = instruments.get(row.instrument_id or 0) if row else None
+        if out is not None and instrument is not None:
+            out["instrument"] = _instrument_json(instrument)
+            out["events"] = [_event_json(e) for e in events[instrument.pk] if e.affects(slug)]
+        elif out is not None and row is not None and row.agency_fact:
+            out["instrument"] = _agreement_json(row)
+            out["events"] = []
+    return data
+
+
+def _agreement_json(row: Any) -> dict[str, Any]:
+    """A 287(g) agreement is its own instrument (the MOA ICE lists); shown in the same shape."""
+    return {
+        "id": None,
+        "kind": "agreement",
+        "title": f"{row.agency_name} 287(g) agreement",
+        "citation": row.support_model,
+        "url": row.moa_url or row.source_url,
+        "source_type": "agency",
+        "status": "enacted" if row.status != RecordStatus.PROPOSED else "proposed",
+        "confidence": row.confidence,
+        "as_of": row.as_of.isoformat() if row.as_of else None,
+    }
+
+
+def _instrument_json(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": instrument.slug,
+        "kind": instrument.kind,
+        "title": instrument.title,
+        "citation": instrument.citation,
+        "url": instrument.url,
+        "source_type": instrument.source_type,
+        "status": instrument.status,
+        "confidence": instrument.confidence,
+        "as_of": instrument.as_of.isoformat() if instrument.as_of else None,
+    }
+
+
+def _event_json(e: LegalEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind,
+        "date": e.date.isoformat(),
+        "body": e.body,
+        "reference": e.reference,
+        "url": e.url,
+        "source_type": e.source_type,
+        "provisions": list(e.policies or []),
+    }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("287g-trend/", views.trend_287g, name="trend_287g"),
     path("map.svg", views.map_svg, name="map_svg"),
+    path("evidence-health/", views.evidence_health, name="evidence_health"),
     path("records/new/", views.record_add, name="record_add"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<int:pk>/verify/", views.record_verify, name="record_verify"),

@@ -8,6 +8,7 @@ by a scorecard recompute for the jurisdictions they affect.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,12 +29,14 @@ from firstline.officials.selectors import offices_for_jurisdiction
 from firstline.policies import map as national_map
 from firstline.policies import scorecard
 from firstline.policies.models import (
-    Instrument,
+    InstrumentKind,
+    LegalEvent,
     Policy,
     PolicyKind,
     PolicyRecord,
     PolicyRecordVersion,
     RecordStatus,
+    ResearchCheck,
 )
 
 IN_FORCE = [RecordStatus.IN_FORCE, RecordStatus.PARTIAL]
@@ -124,9 +127,15 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     policy = get_object_or_404(Policy, slug=slug)
     records = list(
         PolicyRecord.objects.filter(
-            policy=policy, status__in=[*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED]
+            policy=policy,
+            status__in=[
+                *IN_FORCE,
+                RecordStatus.PROPOSED,
+                RecordStatus.ENJOINED,
+                RecordStatus.STRUCK_DOWN,
+            ],
         )
-        .select_related("jurisdiction")
+        .select_related("jurisdiction", "instrument")
         .order_by("usps", "level", "jurisdiction__name", "other_name", "key")
     )
     by_name = {p.slug: p for p in Policy.objects.all()}
@@ -174,6 +183,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "neutral_score": scorecard.normalize(net=0, catalog=catalog),
             "bands": bands,
             "as_of": as_of,
+            "core_count": sum(1 for p in policies if p.core),
         },
     )
 
@@ -217,13 +227,37 @@ def _offices(jurisdiction: Jurisdiction) -> list[Any]:
     return list(offices_for_jurisdiction(jurisdiction=jurisdiction))
 
 
+def _as_of(request: HttpRequest) -> dt.date | None:
+    """``?as_of=YYYY-MM-DD``: score the evidence as it stood that day (ignored when malformed)."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", "")[:10])
+    except ValueError:
+        return None
+
+
+def _attach_events(records: dict[int, PolicyRecord]) -> None:
+    """Give each provision its instrument's legal events that concern it (one query)."""
+    ids = {r.instrument_id for r in records.values() if r.instrument_id}
+    by_instrument: dict[int, list[LegalEvent]] = defaultdict(list)
+    for event in LegalEvent.objects.filter(instrument_id__in=ids).order_by("date", "id"):
+        by_instrument[event.instrument_id].append(event)
+    slugs = dict(Policy.objects.values_list("pk", "slug")) if ids else {}
+    for record in records.values():
+        record.legal_events = [  # type: ignore[attr-defined]
+            e
+            for e in by_instrument.get(record.instrument_id or 0, [])
+            if e.affects(slugs.get(record.policy_id, ""))
+        ]
+
+
 def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     jurisdiction = get_object_or_404(
         Jurisdiction.objects.select_related("state", "county"), ocd_id=ocd_id
     )
     policies = {p.slug: p for p in Policy.objects.all()}
     catalog = scorecard.catalog_from_policies(policies.values())
-    card = scorecard.scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[
+    on = _as_of(request)
+    card = scorecard.scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog, on=on)[
         jurisdiction.pk
     ]
 
@@ -235,10 +269,14 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     wanted = {r.id for ln in card.lines for r in ln.records} | {
         ln.reason.id for ln in card.lines if ln.reason
     }
-    objects = PolicyRecord.objects.select_related("verified_by").in_bulk(wanted)
+    objects = PolicyRecord.objects.select_related("verified_by", "instrument").in_bulk(wanted)
+    _attach_events(objects)
     rows: list[LineView] = []
     for ln in card.lines:
-        if ln.effective_status == scorecard.EffectiveStatus.NONE:
+        if ln.effective_status in (
+            scorecard.EffectiveStatus.NONE,
+            scorecard.EffectiveStatus.ABSENT,
+        ):
             continue
         rows.append(
             LineView(
@@ -268,6 +306,8 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     context = {
         "jurisdiction": jurisdiction,
         "card": card,
+        "as_of": on,
+        "coverage": _coverage(card, chain, policies),
         "protections": [r for r in rows if r.policy.kind == PolicyKind.PROTECTIVE],
         "harms": [r for r in rows if r.policy.kind == PolicyKind.HARMFUL],
         "gaps": [policies[s] for s in card.gaps],
@@ -290,12 +330,71 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
     return render(request, "policies/jurisdiction_detail.html", context)
 
 
+def _coverage(
+    card: scorecard.Scorecard, chain: dict[str, Jurisdiction], policies: dict[str, Policy]
+) -> dict[str, Any]:
+    """Research coverage for the page: absences with who checked, and what nobody has checked yet."""
+    absent = {
+        ln.policy.slug
+        for ln in card.lines
+        if ln.effective_status == scorecard.EffectiveStatus.ABSENT
+    }
+    checks = {
+        c.policy.slug: c
+        for c in ResearchCheck.objects.filter(
+            jurisdiction__in=list(chain.values()), policy__slug__in=absent
+        )
+        .select_related("policy", "jurisdiction")
+        .order_by("jurisdiction__kind")
+    }
+    not_researched = [
+        policies[ln.policy.slug]
+        for ln in card.lines
+        if ln.effective_status == scorecard.EffectiveStatus.NONE
+    ]
+    return {
+        "total": card.result.core_total,
+        "researched": card.result.core_researched,
+        "incomplete": card.result.incomplete,
+        "core_missing": [policies[s] for s in card.result.core_missing],
+        "absent": [
+            (policies[s], checks.get(s))
+            for s in sorted(absent, key=lambda s: policies[s].sort_order)
+        ],
+        "not_researched": not_researched,
+    }
+
+
+# --- Evidence health (staff) -----------------------------------------------------------------
+
+
+@permission_required("policies.view_evidence_health", raise_exception=True)
+def evidence_health(request: HttpRequest) -> HttpResponse:
+    from firstline.policies.health import evidence_coverage
+    from firstline.policies.health import evidence_health as health_report
+
+    report = health_report()
+    coverage = evidence_coverage()
+    policies = {p.slug: p for p in Policy.objects.filter(core=True)}
+    return render(
+        request,
+        "policies/evidence_health.html",
+        {
+            "report": report,
+            "counts": report.counts,
+            "coverage": coverage,
+            "coverage_rows": [(policies[s], n) for s, n in coverage.per_policy.items()],
+        },
+    )
+
+
 # --- Staff evidence workflow -------------------------------------------------------------
 
 
 class RecordFields(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=RecordStatus.choices)
-    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=Instrument.choices)
+    # Named "instrument" in the form (and its POST data) for the staff pages' sake.
+    instrument = forms.ChoiceField(label=gettext_lazy("Instrument"), choices=InstrumentKind.choices)
     citation = forms.CharField(label=gettext_lazy("Citation"), max_length=300)
     source_url = forms.URLField(
         label=gettext_lazy("Source URL"), max_length=1000, required=False, assume_scheme="https"
@@ -342,7 +441,9 @@ class RecordFields(forms.Form):
     )
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+        values = {name: self.cleaned_data[name] for name in self.VALUE_FIELDS}
+        values["instrument_kind"] = values.pop("instrument")
+        return values
 
 
 class RecordForm(RecordFields):
@@ -372,22 +473,16 @@ def _staff_record(pk: int) -> PolicyRecord:
 @staff_permission_required("edit_evidence")
 @require_POST
 def record_add(request: HttpRequest) -> HttpResponse:
-    from firstline.policies.services import RecordChangeInvalid, policy_record_add
+    from firstline.policies.services import RecordChangeInvalid, provision_add
 
     jurisdiction = get_object_or_404(Jurisdiction, ocd_id=request.POST.get("jurisdiction", ""))
     form = RecordForm(request.POST, prefix="new", policies=list(Policy.objects.all()))
     if form.is_valid():
-        values = {
-            **form.values(),
-            "jurisdiction_id": jurisdiction.pk,
-            "level": jurisdiction.kind,
-            "usps": jurisdiction.usps,
-            "confidence": "unverified",
-        }
         try:
-            policy_record_add(
+            provision_add(
+                jurisdiction=jurisdiction,
                 policy=form.policies[form.cleaned_data["policy"]],
-                values=values,
+                values=form.values(),
                 why=form.cleaned_data["why"],
                 by=request.user,
             )
@@ -430,8 +525,9 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 return redirect(record.jurisdiction.get_absolute_url())  # type: ignore[union-attr]
     else:
+        initial = {name: getattr(record, name) for name in RecordFields.VALUE_FIELDS[2:]}
         form = RecordFields(
-            initial={name: getattr(record, name) for name in RecordFields.VALUE_FIELDS}
+            initial={**initial, "status": record.status, "instrument": record.instrument_kind}
         )
     return render(request, "policies/record_edit.html", {"record": record, "form": form})
 

@@ -56,6 +56,7 @@ def scorecards_for(jurisdictions: list[Jurisdiction]) -> dict[int, dict[str, Any
             "grade": card.grade,
             "gaps": [_policy_text(texts[slug]) for slug in card.gaps if slug in texts],
             "harms": [_policy_text(texts[slug]) for slug in harms if slug in texts],
+            "coverage": card.coverage_json(),
         }
     return out
 

@@ -147,6 +147,7 @@ class JurisdictionBlock:
     offices: list[OfficeView] = field(default_factory=list)
     agreements_287g: list[dict[str, Any]] = field(default_factory=list)
     scorecard_available: bool = False
+    coverage: dict[str, Any] | None = None  # research coverage of the core policies
 
 
 @dataclass
@@ -562,6 +563,7 @@ def _block_compute(
         usps = jurisdiction.usps
         block.scorecard_available = True
         block.score, block.grade = card.get("score"), card.get("grade")
+        block.coverage = card.get("coverage")
         block.gaps = [gap_from(g, jurisdiction.kind, usps=usps) for g in card.get("gaps", [])]
         block.harms = [
             gap_from(g, jurisdiction.kind, harmful=True, usps=usps) for g in card.get("harms", [])

@@ -131,3 +131,34 @@ def test_served_document_and_real_responses_validate(client):
     harris = client.get("/api/v1/jurisdictions/ocd-division/country:us/state:tx/county:harris")
     spec = doc["paths"]["/jurisdictions/{ocd_id}"]["get"]["responses"]["200"]
     validate(doc, spec["content"]["application/json"]["schema"], harris.json())
+    coverage = harris.json()["coverage"]
+    validate(doc, doc["components"]["schemas"]["Coverage"], coverage)
+    assert coverage["core_total"] == 11
+    scorecard = doc["paths"]["/scorecards/{ocd_id}"]["get"]["responses"]
+    for ocd_id, params in (
+        ("ocd-division/country:us/state:ca", {}),
+        ("ocd-division/country:us/state:ny/county:nassau", {}),
+        ("ocd-division/country:us/state:tx/county:harris", {"as_of": "2024-01-01"}),
+    ):
+        response = client.get("/api/v1/scorecards/" + ocd_id, params)
+        assert response.status_code == 200
+        validate(doc, scorecard["200"]["content"]["application/json"]["schema"], response.json())
+    response = client.get("/api/v1/scorecards/ocd-division/country:us/state:ca", {"as_of": "x"})
+    assert response.status_code == 400 and "error" in response.json()
+    assert client.get("/api/v1/scorecards/ocd-division/nowhere").status_code == 404
+
+
+@pytest.mark.django_db
+def test_scorecard_carries_provisions_instruments_and_coverage(client):
+    data = client.get("/api/v1/scorecards/ocd-division/country:us/state:ca").json()
+    lines = {ln["policy"]: ln for ln in data["policies"]}
+    decline = lines["decline_detainers"]
+    assert decline["effective_status"] == "in_force" and decline["researched"]
+    assert decline["record"]["instrument"]["id"] and decline["record"]["section"]
+    assert "SB 54" in decline["record"]["instrument"]["citation"]
+    coverage = data["coverage"]
+    assert coverage["core_total"] == 11
+    assert coverage["core_researched"] + len(coverage["core_not_researched"]) == 11
+    assert coverage["incomplete"] == bool(coverage["core_not_researched"])
+    not_researched = {ln["policy"] for ln in data["policies"] if not ln["researched"]}
+    assert set(coverage["core_not_researched"]) <= not_researched

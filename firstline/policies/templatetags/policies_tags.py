@@ -43,7 +43,9 @@ def model_language(policy: Any) -> str:
 def status_badge(status: str, kind: str = "protective") -> str:
     """The badge class (firstline.css) for an effective status of a protective or harmful policy."""
     if kind == "harmful":
-        return {"in_force": "bad", "partial": "bad", "proposed": "warn"}.get(status, "")
+        return {"in_force": "bad", "partial": "bad", "held_above": "bad", "proposed": "warn"}.get(
+            status, ""
+        )
     return {
         "in_force": "good",
         "partial": "good",
@@ -51,6 +53,7 @@ def status_badge(status: str, kind: str = "protective") -> str:
         "preempted": "bad",
         "negated": "bad",
         "enjoined": "warn",
+        "struck_down": "warn",
     }.get(status, "")
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from firstline.lib.importing import ImportFailed
-from firstline.policies.importers import NEGATION_TABLE, import_policy_catalog
+from firstline.policies.importers import import_policy_catalog
 from firstline.policies.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +25,28 @@ def test_catalog_loaded_with_negation_table() -> None:
 
 def test_negation_table_only_targets_protective_policies() -> None:
     kinds = dict(Policy.objects.values_list("slug", "kind"))
-    for harmful, (negates, preempts) in NEGATION_TABLE.items():
-        assert kinds[harmful] == "harmful"
-        assert all(kinds[s] == "protective" for s in [*negates, *preempts]), harmful
-    assert set(NEGATION_TABLE) == {s for s, k in kinds.items() if k == "harmful"}
+    for policy in Policy.objects.all():
+        if policy.kind == "protective":
+            assert policy.negates == [] and policy.preempts == [], policy.slug
+        assert all(kinds[s] == "protective" for s in [*policy.negates, *policy.preempts])
+    core = set(Policy.objects.filter(core=True).values_list("slug", flat=True))
+    assert core == {
+        "decline_detainers", "no_287g", "limit_data_sharing", "no_ice_jail_access",
+        "no_release_notification", "mandate_287g", "detainer_mandate", "state_sanctuary_ban",
+        "criminal_penalties_officials", "universal_representation", "no_detention_contracts",
+    }  # fmt: skip
+
+
+def test_catalog_refuses_unknown_negation_slug(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        CATALOG.read_text().replace("negates: [no_287g]", "negates: [no_such_policy]", 1)
+    )
+    before = dict(Policy.objects.values_list("slug", "negates"))
+    with pytest.raises(ImportFailed, match="no_such_policy") as caught:
+        import_policy_catalog(catalog)
+    assert caught.value.field == "negates"
+    assert dict(Policy.objects.values_list("slug", "negates")) == before
 
 
 def test_rerun_is_noop_and_spanish_is_merged(tmp_path: Path) -> None:

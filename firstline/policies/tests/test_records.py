@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
+import yaml
+from django.conf import settings
 from django.urls import reverse
 
 from firstline.core.models import AuditEvent
 from firstline.geo.models import Jurisdiction
-from firstline.policies.models import Policy, PolicyRecord, PolicyRecordVersion
+from firstline.policies.models import Instrument, Policy, PolicyRecord, PolicyRecordVersion
 from firstline.policies.services import (
     RecordChangeInvalid,
     policy_record_add,
@@ -20,11 +25,20 @@ pytestmark = pytest.mark.django_db
 
 def test_evidence_loaded_with_natural_keys() -> None:
     evidence = PolicyRecord.objects.filter(importer="evidence")
-    assert evidence.count() == 210
+    files = sorted((Path(settings.BASE_DIR) / "data/policies/evidence").rglob("*.yaml"))
+    provisions = sum(
+        len(i.get("provisions") or [])
+        for f in files
+        for i in yaml.safe_load(f.read_text()).get("instruments") or []
+    )
+    assert evidence.count() == provisions
     nj = evidence.filter(usps="NJ", policy__slug="trust_values_act")
     assert nj.count() >= 2  # the AG directive and the bill are separate records
-    assert all(r.key.startswith("ocd-division/country:us/state:nj|") for r in nj)
+    # A provision's natural key is its instrument and policy.
+    assert all(r.instrument_id and r.key == f"instrument:{r.instrument.slug}" for r in nj)
+    assert len({r.instrument_id for r in nj}) == nj.count()
     assert all(r.versions.count() >= 1 for r in evidence[:20])
+    assert all(i.versions.count() >= 1 for i in Instrument.objects.all()[:20])
 
 
 def test_change_adds_version_and_audit_and_noop_adds_nothing(staff_user) -> None:
@@ -116,3 +130,37 @@ def test_admin_refuses_edit_without_reason(staff_client) -> None:
     response = staff_client.post(url, {"status": "failed"})
     assert response.status_code == 200  # the form re-renders with errors
     assert PolicyRecordVersion.objects.filter(record=record, values__status="failed").count() == 0
+
+
+def test_instrument_and_its_provisions_are_edited_together_versioned_and_audited(
+    client, staff_user
+) -> None:
+    from firstline.policies.models import LegalEvent
+    from firstline.policies.services import instrument_change, instrument_provisions_refresh
+
+    instrument = Instrument.objects.filter(status="enacted", provisions__status="in_force").first()
+    assert instrument is not None
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:policies_instrument_change", args=[instrument.pk]))
+    assert page.status_code == 200 and "Legal events" in page.content.decode()
+    provisions = list(instrument.provisions.exclude(status="withdrawn"))
+    versions = {p.pk: p.versions.count() for p in provisions}
+
+    version = instrument_change(
+        instrument=instrument, changes={"status": "vetoed"}, why="Vetoed after all", by=staff_user
+    )
+    assert version is not None and version.number == 2 and version.by == staff_user
+    for p in provisions:
+        p.refresh_from_db()
+        assert p.status == "vetoed" and p.versions.count() == versions[p.pk] + 1
+    assert AuditEvent.objects.filter(subject=f"policies.Instrument:{instrument.pk}").exists()
+
+    instrument_change(
+        instrument=instrument, changes={"status": "enacted"}, why="Re-checked", by=staff_user
+    )
+    LegalEvent.objects.create(
+        instrument=instrument, kind="enjoined", date=dt.date(2026, 1, 5), body="A court",
+        reference="X v. Y", policies=[],
+    )  # fmt: skip
+    assert instrument_provisions_refresh(instrument=instrument, why="Injunction", by=staff_user)
+    assert {p.status for p in instrument.provisions.exclude(status="withdrawn")} == {"enjoined"}

@@ -8,27 +8,32 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from firstline.lib.importing import Counts, ImportCommand
-from firstline.policies.importers import import_evidence
+from firstline.policies.evidence_importer import import_evidence_dir
 
 
 class Command(ImportCommand):
-    help = "Load cited state and local evidence (state_evidence.csv) as versioned policy records."
+    help = (
+        "Load the bundled evidence directory (states/*.yaml, local/*.yaml): instruments, "
+        "provisions, legal events and research checks."
+    )
     label = "import_evidence"
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "file",
+            "directory",
             nargs="?",
-            default=str(Path(settings.BASE_DIR) / "data/policies/state_evidence.csv"),
+            default=str(Path(settings.BASE_DIR) / "data/policies/evidence"),
         )
         parser.add_argument(
-            "--as-of", default="2026-11-29", help="Date of the research behind the file (ISO)."
+            "--today", help="Derive legal statuses for this date (ISO) instead of today."
         )
 
     def run_import(self, **options: Any) -> Counts:
-        try:
-            as_of = dt.date.fromisoformat(options["as_of"])
-        except ValueError as exc:
-            raise CommandError(f"--as-of: not an ISO date: {options['as_of']!r}") from exc
-        return import_evidence(Path(options["file"]), as_of=as_of)
+        today = None
+        if options.get("today"):
+            try:
+                today = dt.date.fromisoformat(options["today"])
+            except ValueError as exc:
+                raise CommandError(f"--today: not an ISO date: {options['today']!r}") from exc
+        return import_evidence_dir(Path(options["directory"]), today=today)
