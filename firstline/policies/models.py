@@ -269,7 +269,6 @@ class Instrument(models.Model):
 
     class Meta:
         ordering = ["slug"]
-        permissions = [("view_evidence_health", "Can view the evidence health report")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in InstrumentStatus]),

@@ -368,7 +368,7 @@ def _coverage(
 # --- Evidence health (staff) -----------------------------------------------------------------
 
 
-@permission_required("policies.view_evidence_health", raise_exception=True)
+@staff_permission_required("view_evidence_health")
 def evidence_health(request: HttpRequest) -> HttpResponse:
     from firstline.policies.health import evidence_coverage
     from firstline.policies.health import evidence_health as health_report

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['slug'],
-                'permissions': [('view_evidence_health', 'Can view the evidence health report')],
+               
             },
         ),
         migrations.CreateModel(
