@@ -7,22 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Organization
 from firstline.geo.models import Jurisdiction
-from firstline.officials.models import Role
+from firstline.officials.roles import role_choices
 from firstline.policies.models import Policy
 
 from .models import DeliveryStatus, GeographyKind, PacketScope, PolicyCondition, ResponseKind
-
-TARGET_ROLES = [
-    Role.GOVERNOR, Role.ATTORNEY_GENERAL, Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR,
-    Role.MAYOR, Role.COUNCIL_MEMBER, Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF,
-    Role.DISTRICT_ATTORNEY,
-]  # fmt: skip
 
 
 class TargetRuleForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
-        choices=[(r.value, r.label) for r in TARGET_ROLES],
+        choices=role_choices(targetable_only=True),
         widget=forms.CheckboxSelectMultiple,
     )
     geography = forms.ChoiceField(label=_("Where"), choices=GeographyKind.choices)

@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from firstline.campaigns.models import Campaign
 from firstline.campaigns.selectors import campaign_signatories
 from firstline.geo.models import Jurisdiction, JurisdictionKind
-from firstline.officials.models import Role
+from firstline.officials.roles import ROLES
 from firstline.policies.models import Policy, PolicyRecord, RecordStatus, SupportModel
 from firstline.policies.scorecard import (
     LEVEL_ORDER,
@@ -40,22 +40,7 @@ from firstline.policies.scorecard import (
 )
 
 # Which catalog levels an office can act at: a sheriff runs the jail, a mayor the city.
-ROLE_LEVELS: dict[str, frozenset[str]] = {
-    Role.GOVERNOR: frozenset({"state"}),
-    Role.LT_GOVERNOR: frozenset({"state"}),
-    Role.ATTORNEY_GENERAL: frozenset({"state"}),
-    Role.SECRETARY_OF_STATE: frozenset({"state"}),
-    Role.STATEWIDE_OTHER: frozenset({"state"}),
-    Role.STATE_SENATOR: frozenset({"state"}),
-    Role.STATE_REPRESENTATIVE: frozenset({"state"}),
-    Role.LEGISLATOR: frozenset({"state"}),
-    Role.MAYOR: frozenset({"city"}),
-    Role.COUNCIL_MEMBER: frozenset({"city"}),
-    Role.COUNTY_EXECUTIVE: frozenset({"county"}),
-    Role.COUNTY_COMMISSIONER: frozenset({"county"}),
-    Role.SHERIFF: frozenset({"sheriff", "county"}),
-    Role.DISTRICT_ATTORNEY: frozenset({"county", "court"}),
-}
+ROLE_LEVELS: dict[str, frozenset[str]] = {role: info.acts_on for role, info in ROLES.items()}
 
 HARMFUL_STATUSES = (EffectiveStatus.NEGATED, EffectiveStatus.PREEMPTED)
 

@@ -14,34 +14,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from firstline.geo.models import Chamber, Jurisdiction, Zcta, ZctaDistrict
-from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Role, Term
+from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Term
+from firstline.officials.roles import role_order
 
-# Display order of offices on a jurisdiction page: the executive first, then the
-# legislature by chamber and district.
-ROLE_ORDER: dict[str, int] = {
-    role: n
-    for n, role in enumerate(
-        [
-            Role.GOVERNOR,
-            Role.MAYOR,
-            Role.COUNTY_EXECUTIVE,
-            Role.LT_GOVERNOR,
-            Role.ATTORNEY_GENERAL,
-            Role.SECRETARY_OF_STATE,
-            Role.TREASURER,
-            Role.AUDITOR,
-            Role.CHIEF_ELECTION_OFFICER,
-            Role.STATEWIDE_OTHER,
-            Role.SHERIFF,
-            Role.DISTRICT_ATTORNEY,
-            Role.COUNTY_COMMISSIONER,
-            Role.COUNCIL_MEMBER,
-            Role.STATE_SENATOR,
-            Role.LEGISLATOR,
-            Role.STATE_REPRESENTATIVE,
-        ]
-    )
-}
 DIGITS = re.compile(r"(\d+)")
 
 
@@ -82,7 +57,7 @@ def offices_sorted(offices: list[Office]) -> list[Office]:
     """Executive first, then the legislature by chamber and natural district order."""
     offices.sort(
         key=lambda o: (
-            ROLE_ORDER.get(o.role, 99),
+            role_order(o.role),
             _natural(o.district.name) if o.district else (),
             o.seat,
         )

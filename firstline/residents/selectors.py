@@ -34,6 +34,7 @@ from firstline.geo.models import (
 )
 from firstline.geo.selectors import jurisdiction_search
 from firstline.officials.models import ContactKind, ContactPoint, Office, Role, Term
+from firstline.officials.roles import Level, role_order, roles_at
 
 ZIP_RE = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
 # A weight at or above this leaves no reasonable doubt about a single candidate.
@@ -41,25 +42,8 @@ CERTAIN_WEIGHT = 0.95
 
 STATE_ROLES = (Role.GOVERNOR,)
 LEGISLATOR_ROLES = (Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR)
-COUNTY_ROLES = (Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF)
-PLACE_ROLES = (Role.MAYOR, Role.COUNCIL_MEMBER)
-ROLE_ORDER: dict[str, int] = {
-    role: i
-    for i, role in enumerate(
-        (
-            Role.GOVERNOR,
-            Role.STATE_SENATOR,
-            Role.LEGISLATOR,
-            Role.STATE_REPRESENTATIVE,
-            Role.COUNTY_EXECUTIVE,
-            Role.COUNTY_COMMISSIONER,
-            Role.SHERIFF,
-            Role.MAYOR,
-            Role.COUNCIL_MEMBER,
-        )
-    )
-}
-
+COUNTY_ROLES = roles_at(Level.COUNTY)
+PLACE_ROLES = roles_at(Level.PLACE)
 
 class LookupError_(Exception):
     """A lookup that cannot be answered; ``code`` is stable for the API."""
@@ -513,7 +497,7 @@ def office_views(*, offices: Iterable[Office]) -> list[OfficeView]:
         )
     views.sort(
         key=lambda v: (
-            ROLE_ORDER.get(v.office.role, 99),
+            role_order(v.office.role),
             v.office.district.name if v.office.district else "",
             v.office.seat,
         )
