@@ -1,4 +1,4 @@
-"""Coalition rosters from CSV, and a sheriff's seat for every county with a 287(g) sheriff.
+"""Coalition rosters from CSV.
 
 ``officials_csv_import`` reads the template in ``data/officials/template.csv``
 (documented in docs/delivery.md): one row per seat, with its current holder
@@ -6,10 +6,6 @@
 upsert by natural key, counts, one transaction, and an ImportFailed naming the
 file, the row (its line in the file) and the column for any bad cell -- which
 leaves the database as it was.
-
-``sheriff_offices_create`` adds "Sheriff, <County>" for every county whose
-sheriff's office appears in the 287(g) records. Existing seats are left alone
-(a roster may have named them differently).
 """
 
 from __future__ import annotations
@@ -325,34 +321,4 @@ def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = N
             counts.updated += 1
         else:
             counts.noop += 1
-    return counts
-
-
-def sheriff_offices_create() -> Counts:
-    """One "Sheriff, <County>" office (vacant is fine) per county with a sheriff's
-    office in the 287(g) records (participating or pending)."""
-    from firstline.policies.models import PolicyRecord
-
-    county_ids = set(
-        PolicyRecord.objects.filter(
-            policy__slug="agreement_287g",
-            jurisdiction__kind=JurisdictionKind.COUNTY,
-            agency_name__icontains="sheriff",
-        ).values_list("jurisdiction_id", flat=True)
-    )
-    counts = Counts()
-    have = set(
-        Office.objects.filter(
-            role=Role.SHERIFF, jurisdiction_id__in=county_ids, district__isnull=True, seat=1
-        ).values_list("jurisdiction_id", flat=True)
-    )
-    counts.noop = len(have)
-    new = [
-        Office(
-            jurisdiction=j, role=Role.SHERIFF, seat=1, title=f"Sheriff, {j.name}", source="ice-287g"
-        )
-        for j in Jurisdiction.objects.filter(pk__in=county_ids - have).order_by("pk")
-    ]
-    Office.objects.bulk_create(new, batch_size=1000)
-    counts.inserted = len(new)
     return counts
