@@ -69,7 +69,7 @@ DISTRICT_COLUMNS = (
     "title_es",
     "counties",
 )
-OVERRIDE_COLUMNS = ("ocd_id",)
+OVERRIDE_COLUMNS = ("county_ocd_id", "field", "value")
 SHERIFF_VALUES = {"elected", "appointed", "none", "state"}
 UNIT_VALUES = {"county", "district", "state", "mixed"}
 
@@ -189,30 +189,64 @@ def _read_places(path: Path) -> dict[tuple[str, str], PlaceRules]:
     return places
 
 
-def _read_overrides(path: Path) -> dict[str, CountyOverride]:
+OVERRIDE_FIELDS = {
+    "county_body_en",
+    "county_body_es",
+    "county_member_en",
+    "county_member_es",
+    "county_executive_en",
+    "county_executive_es",
+    "county_body_title_en",
+    "county_body_title_es",
+    "county_executive_title_en",
+    "county_executive_title_es",
+    "sheriff",
+}
+
+
+def _read_override_fields(path: Path, into: dict[str, dict[str, str]]) -> None:
+    """Long format: one (county, field, value) per row, so a county lists only what differs."""
     if not path.exists():
-        return {}
-    overrides = {}
+        return
     for line, row in read_csv(path, OVERRIDE_COLUMNS):
-        ocd_id = row["ocd_id"].strip()
+        ocd_id, name = row["county_ocd_id"].strip(), row["field"].strip()
         if not ocd_id.startswith("ocd-division/"):
-            raise ImportFailed("not an ocd-division id", file=path, line=line, field="ocd_id")
-        sheriff = (row.get("sheriff") or "").strip().lower()
-        if sheriff and sheriff not in SHERIFF_VALUES:
             raise ImportFailed(
-                f"not one of {sorted(SHERIFF_VALUES)}", file=path, line=line, field="sheriff"
+                "not an ocd-division id", file=path, line=line, field="county_ocd_id"
             )
-        body, executive = _pair(row, "body"), _pair(row, "executive")
-        body_title, executive_title = _pair(row, "body_title"), _pair(row, "executive_title")
-        overrides[ocd_id] = CountyOverride(
-            body=body if body[0] else None,
-            sheriff=sheriff,
-            executive=executive if executive[0] else None,
-            source_url=(row.get("source_url") or "").strip(),
-            body_title=body_title if body_title[0] else None,
-            executive_title=executive_title if executive_title[0] else None,
+        if name not in OVERRIDE_FIELDS:
+            raise ImportFailed(f"unknown field {name!r}", file=path, line=line, field="field")
+        value = row["value"].strip()
+        if name == "sheriff" and value.lower() not in SHERIFF_VALUES:
+            raise ImportFailed(
+                f"not one of {sorted(SHERIFF_VALUES)}", file=path, line=line, field="value"
+            )
+        fields = into.setdefault(ocd_id, {})
+        fields[name] = value.lower() if name == "sheriff" else value
+        if row.get("source_url", "").strip():
+            fields.setdefault("source_url", row["source_url"].strip())
+
+
+def _read_overrides(*paths: Path) -> dict[str, CountyOverride]:
+    raw: dict[str, dict[str, str]] = {}
+    for path in paths:
+        _read_override_fields(path, raw)
+
+    def pair(fields: dict[str, str], stem: str) -> tuple[str, str] | None:
+        en = fields.get(f"{stem}_en", "")
+        return (en, fields.get(f"{stem}_es", "") or en) if en else None
+
+    return {
+        ocd_id: CountyOverride(
+            body=pair(fields, "county_body"),
+            sheriff=fields.get("sheriff", ""),
+            executive=pair(fields, "county_executive"),
+            source_url=fields.get("source_url", ""),
+            body_title=pair(fields, "county_body_title"),
+            executive_title=pair(fields, "county_executive_title"),
         )
-    return overrides
+        for ocd_id, fields in raw.items()
+    }
 
 
 def _read_districts(path: Path) -> list[ProsecutorialDistrict]:
@@ -272,7 +306,9 @@ def tables_read(directory: Path = DATA_DIR) -> Tables:
     return Tables(
         states=states,
         places=_read_places(directory / "place_government.csv"),
-        overrides=_read_overrides(directory / "county_overrides.csv"),
+        overrides=_read_overrides(
+            directory / "county_overrides.csv", directory / "county_titles.csv"
+        ),
         districts=_read_districts(directory / "prosecutorial_districts.csv"),
         fbi_counties=fbi,
         sheriff_contacts=contacts,

@@ -40,6 +40,9 @@ from firstline.officials.importers import CHAMBER_ROLE, DC_USPS, OPENSTATES_DIR,
 from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Role, Term
 from firstline.officials.roles import openstates_executive_roles
 
+# The overlay runs after this import; its reason marks the terms it ended.
+OVERLAY_REASON = "Succeeded (statewide overlay)"
+
 BUNDLED_SNAPSHOT = OPENSTATES_DIR / "openstates-people.tar.xz"
 BUNDLED_COMMIT = "934bf09a94a35351baf872c70e778a4367c8266e"
 BUNDLED_AS_OF = date(2026, 8, 5)
@@ -714,6 +717,13 @@ def _upsert_terms(
             and (row["end_date"] is None or row["end_date"] > previous["end_date"])
         ):
             terms[term_key] = row
+    # Terms the statewide overlay ended stay ended: the overlay is newer than any snapshot.
+    for pk_person, pk_office, start, end, reason in Term.objects.filter(
+        end_reason=OVERLAY_REASON
+    ).values_list("person_id", "office_id", "start_date", "end_date", "end_reason"):
+        row = terms.get((pk_person, pk_office, start))
+        if row is not None:
+            row.update(end_date=end, end_reason=reason, scheduled_end_date=None)
     term_counts, _ = bulk_upsert(
         Term,
         progress(list(terms.values()), label="terms"),
