@@ -37,8 +37,6 @@ SHERIFF_CONTACT_SOURCE = (
     "287g-watch scrape of state sheriffs' association directories (unverified), "
     "https://github.com/recoveredfactory/287g-watch"
 )
-# Offices created by earlier, cruder steps that this importer now owns or removes.
-LEGACY_SOURCES = ("ice-287g", "openstates-people municipalities")
 BODY_ROLES = (Role.COUNTY_BOARD, Role.SHERIFF, Role.DISTRICT_ATTORNEY, Role.PLACE_BOARD)
 EXECUTIVE_ROLES = (Role.COUNTY_EXECUTIVE, Role.MAYOR)
 EXECUTIVE_MIN_POPULATION = 10_000
@@ -330,6 +328,12 @@ def joined(name: str, words: str) -> str:
     return f"{name} {words}"
 
 
+def executive_title(name: str, words: str) -> str:
+    """'Harris County' + 'County Judge' -> 'Harris County Judge'; a title with its own
+    "of" goes first: 'President of the Board of Commissioners, Cook County'."""
+    return f"{words}, {name}" if " of " in words else joined(name, words)
+
+
 def county_es(county: Jurisdiction, words: str) -> str:
     """'Tribunal de Comisionados' -> 'Tribunal de Comisionados del Condado de Harris'."""
     if county.short_name in words:
@@ -406,7 +410,12 @@ def _county_offices(plan: Plan, tables: Tables, county: Jurisdiction) -> None:
         plan.add(county, Role.COUNTY_EXECUTIVE, override.executive_title, source)
     elif override and override.executive:
         en, es = override.executive
-        plan.add(county, Role.COUNTY_EXECUTIVE, (joined(name, en), county_es(county, es)), source)
+        plan.add(
+            county,
+            Role.COUNTY_EXECUTIVE,
+            (executive_title(name, en), county_es(county, es)),
+            source,
+        )
 
 
 def _district_offices(plan: Plan, tables: Tables, counties: dict[str, Jurisdiction]) -> None:
