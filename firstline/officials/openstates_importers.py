@@ -721,9 +721,9 @@ def _upsert_terms(
     for pk_person, pk_office, start, end, reason in Term.objects.filter(
         end_reason=OVERLAY_REASON
     ).values_list("person_id", "office_id", "start_date", "end_date", "end_reason"):
-        row = terms.get((pk_person, pk_office, start))
-        if row is not None:
-            row.update(end_date=end, end_reason=reason, scheduled_end_date=None)
+        ended = terms.get((pk_person, pk_office, start))
+        if ended is not None:
+            ended.update(end_date=end, end_reason=reason, scheduled_end_date=None)
     term_counts, _ = bulk_upsert(
         Term,
         progress(list(terms.values()), label="terms"),

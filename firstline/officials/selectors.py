@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from firstline.geo.models import Chamber, Jurisdiction, Zcta, ZctaDistrict
 from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Term
@@ -71,7 +74,9 @@ def offices_for_jurisdiction(*, jurisdiction: Jurisdiction) -> list[Office]:
     Each office has ``current_terms``; each of those terms has ``email`` and
     ``phone`` (a ContactPoint or None) for one-line listings.
     """
-    offices = list(offices_with_holders(Office.objects.filter(jurisdiction=jurisdiction)))
+    # A multi-county prosecutorial district sits at one county and covers the others.
+    here = Office.objects.filter(Q(jurisdiction=jurisdiction) | Q(covers=jurisdiction)).distinct()
+    offices = list(offices_with_holders(here))
     return _decorate(offices_sorted(offices))
 
 
@@ -108,6 +113,14 @@ def office_contacts(*, office: Office) -> list[ContactPoint]:
     own = list(office.contacts.all())
     people = list(holder.contacts.all()) if holder else []
     return sorted(people, key=contact_sort_key) + sorted(own, key=contact_sort_key)
+
+
+def contact_is_stale(*, contact: ContactPoint, today: date | None = None) -> bool:
+    """Verified longer ago than ``ROSTER_STALE_DAYS``, or never verified."""
+    today = today or timezone.localdate()
+    if contact.verified_on is None:
+        return True
+    return (today - contact.verified_on).days > settings.ROSTER_STALE_DAYS
 
 
 CONTACT_ORDER = {"email": 0, "webform": 1, "phone": 2, "address": 3, "fax": 4, "web": 5}
