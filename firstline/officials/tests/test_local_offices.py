@@ -40,7 +40,8 @@ def test_spot_check_county_titles(ocd_id, body):
 
 def test_spanish_titles_and_prosecutors():
     harris = Office.objects.get(
-        jurisdiction__ocd_id="ocd-division/country:us/state:tx/county:harris", role=Role.COUNTY_BOARD
+        jurisdiction__ocd_id="ocd-division/country:us/state:tx/county:harris",
+        role=Role.COUNTY_BOARD,
     )
     assert harris.title_es == "Tribunal de Comisionados del Condado de Harris"
     cook = _titles("ocd-division/country:us/state:il/county:cook")
@@ -126,4 +127,6 @@ def test_an_office_the_tables_no_longer_call_for_is_removed(tmp_path):
 def test_joined_does_not_double_the_kind_word():
     assert joined("Erie County", "County Legislature") == "Erie County Legislature"
     assert joined("Harris County", "Commissioners Court") == "Harris County Commissioners Court"
-    assert joined("Juneau City and Borough", "Borough Assembly") == "Juneau City and Borough Assembly"
+    assert (
+        joined("Juneau City and Borough", "Borough Assembly") == "Juneau City and Borough Assembly"
+    )

@@ -32,16 +32,22 @@ def test_levels_and_bodies():
 def test_salutations_in_both_languages():
     sheriff = ROLES[Role.SHERIFF]
     title = "Sheriff of Harris County"
-    assert sheriff.salutation(language="en", title=title, name="Ana Garcia", family_name="Garcia") == "Dear Sheriff Garcia"
-    assert sheriff.salutation(language="es", title=title, name="Ana Garcia", family_name="Garcia") == "Estimado/a Alguacil Garcia"
+    assert (
+        sheriff.salutation(language="en", title=title, name="Ana Garcia", family_name="Garcia")
+        == "Dear Sheriff Garcia"
+    )
+    assert (
+        sheriff.salutation(language="es", title=title, name="Ana Garcia", family_name="Garcia")
+        == "Estimado/a Alguacil Garcia"
+    )
     # No known holder: the office by its title.
     assert sheriff.salutation(language="en", title=title) == "Dear Sheriff of Harris County"
     board = ROLES[Role.COUNTY_BOARD]
     court = "Harris County Commissioners Court"
     assert board.salutation(language="en", title=court, name="X") == f"Dear Members of the {court}"
-    assert board.salutation(language="es", title="Tribunal de Comisionados del Condado de Harris") == (
-        "Estimados miembros de Tribunal de Comisionados del Condado de Harris"
-    )
+    assert board.salutation(
+        language="es", title="Tribunal de Comisionados del Condado de Harris"
+    ) == ("Estimados miembros de Tribunal de Comisionados del Condado de Harris")
 
 
 def test_targeting_choices_use_human_names():

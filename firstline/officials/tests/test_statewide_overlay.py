@@ -79,7 +79,10 @@ def test_unconfirmed_holder_is_reported_and_shown(tmp_path):
 
 
 def test_a_bad_row_names_file_line_and_field(tmp_path):
-    path = _write(tmp_path, "TX,governor,Greg Abbott,Greg,Abbott,R,2015-01-20,not-a-date,,https://gov.texas.gov/,,yes,\n")
+    path = _write(
+        tmp_path,
+        "TX,governor,Greg Abbott,Greg,Abbott,R,2015-01-20,not-a-date,,https://gov.texas.gov/,,yes,\n",
+    )
     with pytest.raises(ImportFailed, match=r"line 2.*scheduled_end"):
         statewide_overlay_apply(path=path)
     path = _write(tmp_path, "TX,mayor,X,X,X,R,,,,https://x.example/,,yes,\n")
