@@ -20,10 +20,11 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import (
@@ -44,6 +45,7 @@ STATE_ROLES = (Role.GOVERNOR,)
 LEGISLATOR_ROLES = (Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR)
 COUNTY_ROLES = roles_at(Level.COUNTY)
 PLACE_ROLES = roles_at(Level.PLACE)
+
 
 class LookupError_(Exception):
     """A lookup that cannot be answered; ``code`` is stable for the API."""
@@ -87,6 +89,8 @@ class OfficeView:
     emails: list[str]
     phones: list[Contact]
     other: list[Contact]
+    # A holder whose scheduled term ended with no successor on record: shown, with a warning.
+    unconfirmed_since: date | None = None
 
     @property
     def id(self) -> int:
@@ -492,8 +496,17 @@ def office_views(*, offices: Iterable[Office]) -> list[OfficeView]:
             contacts.extend(t.person.contacts.all())
         contacts.extend(office.contacts.all())
         emails, phones, other = _contacts_view(contacts)
+        today = timezone.localdate()
+        unconfirmed = [d for t in terms if (d := t.unconfirmed_since(today))]
         views.append(
-            OfficeView(office=office, holders=holders, emails=emails, phones=phones, other=other)
+            OfficeView(
+                office=office,
+                holders=holders,
+                emails=emails,
+                phones=phones,
+                other=other,
+                unconfirmed_since=min(unconfirmed) if unconfirmed else None,
+            )
         )
     views.sort(
         key=lambda v: (
@@ -656,13 +669,14 @@ def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
             jurisdiction=jurisdiction, role__in=LEGISLATOR_ROLES, district__isnull=True
         )
     roles = COUNTY_ROLES if jurisdiction.kind == JurisdictionKind.COUNTY else PLACE_ROLES
-    return Q(jurisdiction=jurisdiction, role__in=roles)
+    # A multi-county prosecutorial district's office sits in one county and covers the rest.
+    return Q(jurisdiction=jurisdiction, role__in=roles) | Q(covers=jurisdiction, role__in=roles)
 
 
 def _block_compute(jurisdiction: Jurisdiction) -> JurisdictionBlock:
     block = JurisdictionBlock(jurisdiction=jurisdiction)
     block.offices = office_views(
-        offices=offices_queryset().filter(_jurisdiction_where(jurisdiction))
+        offices=offices_queryset().filter(_jurisdiction_where(jurisdiction)).distinct()
     )
     card = scorecards([jurisdiction]).get(jurisdiction.pk)
     if card is not None:
