@@ -255,7 +255,7 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
     asks = list(campaign.asks.all())
     targets = list(
         Target.objects.filter(campaign=campaign, pk__in=list(target_ids)).select_related(
-            "jurisdiction", "jurisdiction__state"
+            "jurisdiction", "jurisdiction__state", "office"
         )
     )
     if not targets:
@@ -334,6 +334,43 @@ def letter_copies_flag_stale(*, campaign: Campaign) -> int:
         stale=True, stale_reason="policy records changed after rendering"
     )
     return len(ids)
+
+
+def targets_contacts_fill(*, campaign: Campaign, by: User = None) -> int:
+    """Fill frozen targets' missing holder, email or postal address from the current
+    records (accepted roster changes). The offices stay the frozen ones, and nothing a
+    target already has is replaced; changed targets' letters are flagged for re-rendering."""
+    targets = list(
+        Target.objects.filter(campaign=campaign).filter(
+            Q(holder_name="") | Q(email="") | Q(postal_address="")
+        )
+    )
+    contacts = selectors.office_contacts(office_ids=[t.office_id for t in targets])
+    changed = []
+    for target in targets:
+        c = contacts[target.office_id]
+        fill = {
+            "holder_name": target.holder_name or c.holder_name,
+            "email": target.email or _valid_email(c.email),
+            "postal_address": target.postal_address or c.postal_address,
+        }
+        if any(getattr(target, k) != v for k, v in fill.items()):
+            for k, v in fill.items():
+                setattr(target, k, v)
+            changed.append(target)
+    with transaction.atomic():
+        Target.objects.bulk_update(changed, ["holder_name", "email", "postal_address"])
+        LetterCopy.objects.filter(target__in=changed).update(
+            stale=True, stale_reason="target's holder or contacts filled in"
+        )
+        if changed:
+            audit_event_record(
+                action="delivery.targets_fill",
+                subject=f"campaigns.Campaign:{campaign.pk}",
+                actor=by,
+                message=f"{len(changed)} targets filled in from current records",
+            )
+    return len(changed)
 
 
 # --- The delivery queue -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,6 +77,16 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
             if name == "freeze":
                 n = services.targets_freeze(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s targets frozen.") % {"n": n})
+                bare = selectors.frozen_target_counts(campaign=campaign)["nothing"]
+                if bare:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(n)s targets have no email and no postal address: see coverage "
+                            "to invite partners to fill them in."
+                        )
+                        % {"n": bare},
+                    )
             elif name == "render":
                 n = services.letters_render_enqueue(campaign=campaign)
                 messages.success(request, _("%(n)s render batches queued.") % {"n": n})
@@ -86,6 +97,11 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
             elif name == "start":
                 n = services.delivery_start(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s deliveries queued.") % {"n": n})
+            elif name == "fill_targets":
+                n = services.targets_contacts_fill(campaign=campaign, by=request.user)
+                messages.success(
+                    request, _("%(n)s targets filled in from current records.") % {"n": n}
+                )
             elif name == "flag_stale":
                 n = services.letter_copies_flag_stale(campaign=campaign)
                 messages.success(request, _("%(n)s copies need re-rendering.") % {"n": n})
@@ -182,4 +198,17 @@ def accountability(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "delivery/accountability.html",
         {"campaign": campaign, "rows": rows, "summary": summary},
+    )
+
+
+@staff_member_required
+@permission_required("officials.send_rosterinvite", raise_exception=True)
+def coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Frozen targets lacking a holder, an email or a postal address, by state and role,
+    with the campaign's verified signatories of each state to invite to the roster drive."""
+    campaign = _campaign(slug)
+    return render(
+        request,
+        "delivery/coverage.html",
+        {"campaign": campaign, "coverage": selectors.campaign_coverage(campaign=campaign)},
     )

@@ -68,3 +68,12 @@ def is_stale(contact: Any) -> bool:
     from firstline.officials.selectors import contact_is_stale
 
     return contact_is_stale(contact=contact)
+
+
+@register.filter
+def role_name(role: str) -> str:
+    """A role's human name from the ROLES table (unknown values are shown as they are)."""
+    from firstline.officials.roles import ROLES
+
+    info = ROLES.get(role)
+    return str(info.singular) if info else role
