@@ -230,6 +230,12 @@ class RosterInvite(models.Model):
     """
 
     jurisdictions = models.ManyToManyField(Jurisdiction, related_name="roster_invites")
+    offices = models.ManyToManyField(
+        Office,
+        blank=True,
+        related_name="roster_invites",
+        help_text="The offices to fill in; empty means every office of the jurisdictions.",
+    )
     organization_name = models.CharField(max_length=200)
     organization_email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True)

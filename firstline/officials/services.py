@@ -78,6 +78,7 @@ def roster_invite_create(
     organization_email: str,
     created_by: User | None,
     days: int | None = None,
+    offices: Iterable[Office] = (),
 ) -> tuple[RosterInvite, str]:
     """A new invitation and its token (shown once, in the link; never stored)."""
     token = secrets.token_urlsafe(32)
@@ -89,6 +90,7 @@ def roster_invite_create(
         created_by=_staff(created_by),
     )
     invite.jurisdictions.set(list(jurisdictions))
+    invite.offices.set(list(offices))
     audit_event_record(
         action="roster.invite",
         subject=f"officials.RosterInvite:{invite.pk}",
@@ -112,7 +114,10 @@ def roster_invite_check(*, token: str) -> RosterInvite:
 
 
 def roster_invite_offices(*, invite: RosterInvite) -> QuerySet[Office]:
-    """Every office of the invitation's jurisdictions, including districts that cover them."""
+    """The invitation's offices, or every office of its jurisdictions (with the districts
+    that cover them)."""
+    if invite.offices.exists():
+        return invite.offices.select_related("jurisdiction")
     jurisdictions = list(invite.jurisdictions.all())
     return (
         Office.objects.filter(

@@ -123,7 +123,8 @@ def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("officials.send_rosterinvite", raise_exception=True)
 @require_POST
 def roster_invite_create(request: HttpRequest) -> HttpResponse:
-    """Invite an organization (name and email given by the caller, e.g. delivery's coverage view)."""
+    """Invite an organization (name and email given by the caller, e.g. delivery's coverage
+    view), to fill in the given offices or every office of the given jurisdictions."""
     jurisdictions = list(
         Jurisdiction.objects.filter(ocd_id__in=request.POST.getlist("jurisdiction"))
     )
@@ -134,11 +135,15 @@ def roster_invite_create(request: HttpRequest) -> HttpResponse:
             request, _("An invitation needs a jurisdiction, an organization and its email.")
         )
         return redirect(request.POST.get("next") or reverse("officials:roster_review"))
+    offices = Office.objects.filter(
+        pk__in=[int(pk) for pk in request.POST.getlist("office") if pk.isdigit()]
+    )
     invite, token = services.roster_invite_create(
         jurisdictions=jurisdictions,
         organization_name=name,
         organization_email=email,
         created_by=request.user,
+        offices=offices,
     )
     link = request.build_absolute_uri(reverse("officials:roster_invite", kwargs={"token": token}))
     services.roster_invite_send(invite=invite, link=link, language=get_language() or "en")

@@ -17,9 +17,9 @@ from firstline.officials.models import (
     ContactPoint,
     Office,
     Person,
+    Role,
     RosterChange,
     RosterChangeStatus,
-    Role,
     Term,
 )
 
