@@ -589,12 +589,12 @@ def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts
     return counts
 
 
-def _remove_nonexistent(keep: set[int]) -> Counts:
+def _remove_nonexistent(*, planned: set[tuple[int, str]]) -> Counts:
     """Delete offices our sources created that the tables no longer call for."""
     counts = Counts()
     candidates = Office.objects.filter(
         role__in=(*BODY_ROLES, *EXECUTIVE_ROLES), district__isnull=True
-    ).exclude(pk__in=keep)
+    )
     # Open States' municipal list named counties it staffs nowhere; a held seat is real.
     legacy = (
         candidates.filter(source__startswith=SOURCE)
@@ -605,8 +605,15 @@ def _remove_nonexistent(keep: set[int]) -> Counts:
             terms__isnull=True,
         )
     )
+    stale = [
+        pk
+        for pk, jurisdiction_id, role, seat in legacy.values_list(
+            "pk", "jurisdiction_id", "role", "seat"
+        )
+        if seat != 1 or (jurisdiction_id, role) not in planned
+    ]
     kept = []
-    for office in legacy.order_by("pk"):
+    for office in Office.objects.filter(pk__in=stale).order_by("pk"):
         if office.terms.exists():
             kept.append(office.title)
             continue
@@ -628,7 +635,7 @@ def local_offices_create(*, directory: Path = DATA_DIR) -> Counts:
     plan = _plan(tables)
     counts = Counts()
     body_counts, pks = _upsert_bodies(plan)
-    exec_counts, exec_pks = _upsert_executives(plan)
+    exec_counts, _ = _upsert_executives(plan)
     for label, part in (
         ("bodies, sheriffs, prosecutors", body_counts),
         ("executives", exec_counts),
@@ -639,7 +646,7 @@ def local_offices_create(*, directory: Path = DATA_DIR) -> Counts:
     counts.add(covers)
     counts.notes.append(f"prosecutorial district links: {covers.summary()}")
     counts.add(_sheriff_contacts(tables, pks))
-    counts.add(_remove_nonexistent(set(pks.values()) | set(exec_pks.values())))
+    counts.add(_remove_nonexistent(planned={*plan.rows, *plan.executives}))
     by_role: dict[str, int] = defaultdict(int)
     for _j, role in (*plan.rows, *plan.executives):
         by_role[role] += 1

@@ -25,9 +25,9 @@ from firstline.lib.importing import Counts, ImportFailed
 from firstline.officials.importers import DC_USPS, read_csv, statewide_title
 from firstline.officials.models import Office, Person, Role, Term
 from firstline.officials.openstates_importers import OVERLAY_REASON
+from firstline.officials.openstates_importers import OVERLAY_SOURCE as SOURCE
 
 OVERLAY_CSV = Path(settings.DATA_DIR) / "officials" / "statewide_executives.csv"
-SOURCE = "apply_statewide_overlay"
 COLUMNS = (
     "usps",
     "role",

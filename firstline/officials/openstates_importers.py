@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db.models import Q
 
 from firstline.geo.models import Chamber, District, Jurisdiction, JurisdictionKind
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, progress
@@ -42,6 +43,7 @@ from firstline.officials.roles import openstates_executive_roles
 
 # The overlay runs after this import; its reason marks the terms it ended.
 OVERLAY_REASON = "Succeeded (statewide overlay)"
+OVERLAY_SOURCE = "apply_statewide_overlay"
 
 BUNDLED_SNAPSHOT = OPENSTATES_DIR / "openstates-people.tar.xz"
 BUNDLED_COMMIT = "934bf09a94a35351baf872c70e778a4367c8266e"
@@ -717,13 +719,25 @@ def _upsert_terms(
             and (row["end_date"] is None or row["end_date"] > previous["end_date"])
         ):
             terms[term_key] = row
-    # Terms the statewide overlay ended stay ended: the overlay is newer than any snapshot.
-    for pk_person, pk_office, start, end, reason in Term.objects.filter(
-        end_reason=OVERLAY_REASON
-    ).values_list("person_id", "office_id", "start_date", "end_date", "end_reason"):
-        ended = terms.get((pk_person, pk_office, start))
-        if ended is not None:
-            ended.update(end_date=end, end_reason=reason, scheduled_end_date=None)
+    # The statewide overlay runs after this import and is newer than any snapshot: the
+    # terms it ended stay ended, and the terms it owns keep its dates and source.
+    overlay = Term.objects.filter(
+        Q(end_reason=OVERLAY_REASON) | Q(source__startswith=OVERLAY_SOURCE)
+    ).values_list(
+        "person_id",
+        "office_id",
+        "start_date",
+        "end_date",
+        "end_reason",
+        "scheduled_end_date",
+        "source",
+    )
+    for pk_person, pk_office, start, end, reason, scheduled, source in overlay:
+        kept = terms.get((pk_person, pk_office, start))
+        if kept is not None:
+            kept.update(
+                end_date=end, end_reason=reason, scheduled_end_date=scheduled, source=source
+            )
     term_counts, _ = bulk_upsert(
         Term,
         progress(list(terms.values()), label="terms"),
