@@ -275,18 +275,7 @@ def roster_change_accept(*, change: RosterChange, reviewer: User) -> RosterChang
                 **owner,
                 defaults={"source": change.source_url, "verified_on": today, "verified_by": user},
             )
-    change.status = RosterChangeStatus.ACCEPTED
-    change.reviewed_by = user
-    change.reviewed_at = timezone.now()
-    change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    audit_event_record(
-        action="roster.change.accept",
-        subject=f"officials.RosterChange:{change.pk}",
-        actor=reviewer,
-        message=f"Accepted for {change.office.title}",
-        data={"office": change.office.pk, "diff": change.diff},
-    )
-    return change
+    return _decided(change, status=RosterChangeStatus.ACCEPTED, reviewer=reviewer)
 
 
 @transaction.atomic
@@ -294,15 +283,20 @@ def roster_change_reject(*, change: RosterChange, reviewer: User) -> RosterChang
     change = RosterChange.objects.select_for_update().get(pk=change.pk)
     if change.status != RosterChangeStatus.PENDING:
         return change
-    change.status = RosterChangeStatus.REJECTED
+    return _decided(change, status=RosterChangeStatus.REJECTED, reviewer=reviewer)
+
+
+def _decided(change: RosterChange, *, status: str, reviewer: User) -> RosterChange:
+    change.status = status
     change.reviewed_by = _staff(reviewer)
     change.reviewed_at = timezone.now()
     change.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     audit_event_record(
-        action="roster.change.reject",
+        action=f"roster.change.{'accept' if status == RosterChangeStatus.ACCEPTED else 'reject'}",
         subject=f"officials.RosterChange:{change.pk}",
         actor=reviewer,
-        message=f"Rejected for {change.office_id}",
+        message=f"{status} for office {change.office_id}",
+        data={"office": change.office_id, "diff": change.diff},
     )
     return change
 
