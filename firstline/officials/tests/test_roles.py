@@ -1,6 +1,7 @@
 """The ROLES table: complete, ordered, and what every reader sees."""
 
 import pytest
+from django.utils import translation
 
 from firstline.officials.models import Role
 from firstline.officials.roles import ROLES, Level, role_choices, role_info, role_order, roles_at
@@ -52,6 +53,9 @@ def test_salutations_in_both_languages():
 
 def test_targeting_choices_use_human_names():
     choices = dict(role_choices(targetable_only=True))
-    assert str(choices[Role.SHERIFF]) == "Sheriff"
-    assert str(choices[Role.COUNTY_BOARD]) == "County governing body"
+    with translation.override("es"):
+        assert str(choices[Role.SHERIFF]) == "Alguacil"
+    with translation.override("en"):
+        assert str(choices[Role.SHERIFF]) == "Sheriff"
+        assert str(choices[Role.COUNTY_BOARD]) == "County governing body"
     assert Role.TREASURER not in choices

@@ -24,19 +24,20 @@ def _write(tmp_path, body):
 def test_overlay_sets_the_holder_and_ends_the_stale_term(tmp_path):
     office = Office.objects.get(jurisdiction__usps="NJ", role=Role.GOVERNOR)
     before = list(Term.objects.filter(office=office, end_date__isnull=True))
+    assert before  # the bundled overlay's governor
     path = _write(
         tmp_path,
-        "NJ,governor,Mikie Sherrill,Mikie,Sherrill,Democratic,2026-01-20,2030-01-15,,"
+        "NJ,governor,Test Successor,Test,Successor,Independent,2026-11-01,2030-01-15,,"
         "https://www.nj.gov/governor/,2026-12-06,yes,\n",
     )
     counts = statewide_overlay_apply(path=path)
     holder = office_current_holder(office=office)
-    assert holder is not None and holder.name == "Mikie Sherrill"
+    assert holder is not None and holder.name == "Test Successor"
     term = Term.objects.get(office=office, end_date__isnull=True)
     assert term.verified_on == dt.date(2026, 12, 6) and "nj.gov" in term.source
     for old in before:
         old.refresh_from_db()
-        assert old.end_date == dt.date(2026, 1, 20)
+        assert old.end_date == dt.date(2026, 11, 1)
     assert counts.deleted == len(before)
     again = statewide_overlay_apply(path=path)
     assert (again.inserted, again.updated, again.noop) == (0, 0, 1)
@@ -45,7 +46,7 @@ def test_overlay_sets_the_holder_and_ends_the_stale_term(tmp_path):
 def test_open_states_reimport_keeps_what_the_overlay_ended(tmp_path):
     path = _write(
         tmp_path,
-        "VA,governor,Abigail Spanberger,Abigail,Spanberger,Democratic,2026-01-17,2030-01-12,,"
+        "VA,governor,Test Governor,Test,Governor,Independent,2026-11-02,2030-01-12,,"
         "https://www.governor.virginia.gov/,2026-12-06,yes,\n",
     )
     statewide_overlay_apply(path=path)
@@ -53,7 +54,7 @@ def test_open_states_reimport_keeps_what_the_overlay_ended(tmp_path):
     call_command("import_openstates", stdout=out)
     office = Office.objects.get(jurisdiction__usps="VA", role=Role.GOVERNOR)
     assert [t.person.name for t in Term.objects.filter(office=office, end_date__isnull=True)] == [
-        "Abigail Spanberger"
+        "Test Governor"
     ]
 
 
