@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -43,8 +44,29 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
                 id="firstline.E004",
             )
         )
+    errors.extend(_key_format_errors())
     if settings.DELIVERY_MODE == "redirect" and not settings.DELIVERY_REDIRECT_TO:
         errors.append(
             Error("DELIVERY_MODE=redirect needs DELIVERY_REDIRECT_TO.", id="firstline.E005")
         )
     return errors
+
+
+def _key_format_errors() -> list[Error | Warning]:
+    """Every configured key must be a Fernet key: a malformed one would let
+    sign-ons be accepted by the web tier and then fail when encrypted."""
+    bad = []
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            bad.append(position)
+    if not bad:
+        return []
+    return [
+        Error(
+            f"FIELD_ENCRYPTION_KEYS entry {', '.join(map(str, bad))} is not a valid key.",
+            hint="Each key is 32 url-safe base64 bytes: `manage.py generate_field_key`.",
+            id="firstline.E006",
+        )
+    ]

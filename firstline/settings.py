@@ -116,6 +116,9 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA busy_timeout=10000;"
                     "PRAGMA foreign_keys=ON;"
+                    # Deleted private rows (residents' messages, purged
+                    # signers) are overwritten, not just marked free.
+                    "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
@@ -194,6 +197,22 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only in production: redirect plain HTTP and tell browsers to remember
+# it (HSTS). The TLS proxy sets X-Forwarded-Proto (BEHIND_PROXY=1) so Django
+# sees the original scheme. Set SECURE_SSL_REDIRECT=0 where the proxy already
+# redirects; set SECURE_HSTS_SECONDS=0 to stage HSTS on a new domain first.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", FIRSTLINE_ENV == "production")
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 31_536_000 if FIRSTLINE_ENV == "production" else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", FIRSTLINE_ENV == "production"
+)
+# The header only allows the domain onto browsers' preload lists; nothing is
+# preloaded until someone submits the domain.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", FIRSTLINE_ENV == "production")
+# The health check answers the proxy over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
@@ -245,7 +264,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Libraries can put a peer address into a message; none reaches the log.
+    "filters": {"no_addresses": {"()": "firstline.lib.logfilters.RedactAddresses"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_addresses"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # django.server and django.request include request lines; keep them at

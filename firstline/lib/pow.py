@@ -1,46 +1,54 @@
-"""Self-hosted proof-of-work challenges (ALTCHA-style), no third party involved.
+"""Self-hosted proof-of-work challenges, checked by the ``altcha`` library.
 
-The server picks a random ``salt`` (which embeds an expiry time) and a secret
-number ``n`` in ``[0, max_number]``, and publishes ``challenge =
-sha256(salt + str(n))`` plus an HMAC of the challenge. The browser
-(``static/js/pow.js``) tries numbers from 0 until the hash matches: about
-``max_number / 2`` SHA-256 operations on average, a fraction of a second for
-one visitor, but real cost for someone posting thousands of forms.
+The server side is ALTCHA's v1 scheme from the ``altcha`` package: a random
+salt carrying ``expires=<unix time>``, a secret number ``n`` and ``challenge =
+sha256(salt + n)`` signed with an HMAC. Our own widget
+(``static/js/pow.js``) finds ``n`` in the browser; nothing is loaded from a
+third party. The library ends every salt with ``&`` so that digits of the
+answer cannot be moved into the salt to rewrite its expiry (the flaw of our
+earlier hand-written version, fixed upstream in ALTCHA's December 2025
+advisory); see docs/privacy.md.
 
 The server keeps no state for issued challenges (the HMAC proves it issued
 them). Solved ones must be remembered until they expire, so one solution
-cannot be replayed: ``pow_check`` is the stateless part and leaves that to
-the caller, ``pow_verify`` remembers them in the cache. Both return reason
-codes rather than raising, so the form can show a useful message.
+cannot be replayed: ``pow_check`` is the stateless part and leaves that to the
+caller, ``pow_verify`` remembers them in the cache. Both return reason codes
+rather than raising, so the form can show a useful message.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
+import datetime as dt
 import hashlib
-import hmac
 import json
-import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, Literal, cast
 
+import altcha
 from django.conf import settings
 from django.core.cache import cache
 
-ALGORITHM = "SHA-256"
+ALGORITHM: Final[Literal["SHA-256"]] = "SHA-256"
 DEFAULT_MAX_NUMBER = 60_000
 DEFAULT_TTL_SECONDS = 20 * 60
+# A salt is 24 hex characters plus "?expires=<10 digits>&"; anything far
+# longer was not issued by us and is refused before hashing.
+MAX_SALT_LENGTH = 200
 
 
 @lru_cache(maxsize=4)
-def _key_for(secret: str) -> bytes:
-    return hashlib.sha256(b"firstline-pow|" + secret.encode()).digest()
+def _key_for(secret: str) -> str:
+    # A key of its own, derived from SECRET_KEY, so a leak of one proof-of-work
+    # signature says nothing about Django's other signatures.
+    return hashlib.sha256(b"firstline-pow|" + secret.encode()).hexdigest()
 
 
-def _sign(challenge: str) -> str:
-    return hmac.new(_key_for(settings.SECRET_KEY), challenge.encode(), hashlib.sha256).hexdigest()
+def _hmac_key() -> str:
+    return _key_for(settings.SECRET_KEY)
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,18 @@ def pow_challenge_create(
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
     number: int | None = None,
 ) -> Challenge:
-    expires = int(time.time()) + ttl_seconds
-    salt = f"{secrets.token_hex(12)}?expires={expires}"
-    n = secrets.randbelow(max_number + 1) if number is None else number
-    challenge = hashlib.sha256(f"{salt}{n}".encode()).hexdigest()
-    return Challenge(ALGORITHM, challenge, max_number, salt, _sign(challenge))
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl_seconds)
+    made = altcha.create_challenge_v1(
+        algorithm=ALGORITHM,
+        max_number=max_number,
+        salt_length=12,
+        hmac_key=_hmac_key(),
+        salt="",
+        number=number,
+        expires=expires,
+        params=None,
+    )
+    return Challenge(made.algorithm, made.challenge, made.max_number, made.salt, made.signature)
 
 
 def pow_solve(challenge: Challenge) -> int | None:
@@ -83,19 +98,10 @@ def pow_solve(challenge: Challenge) -> int | None:
 
 
 def pow_payload(challenge: Challenge, number: int) -> str:
-    """The base64 JSON the browser posts back (same shape as ALTCHA's)."""
+    """The base64 JSON the browser posts back (ALTCHA's payload shape)."""
     data = {**challenge.as_dict(), "number": number}
     data.pop("maxnumber")
     return base64.b64encode(json.dumps(data).encode()).decode()
-
-
-def _expiry(salt: str) -> int | None:
-    _, _, query = salt.partition("?")
-    for part in query.split("&"):
-        key, _, value = part.partition("=")
-        if key == "expires" and value.isdigit():
-            return int(value)
-    return None
 
 
 @dataclass(frozen=True)
@@ -109,31 +115,56 @@ class PowCheck:
     expires: int = 0
 
 
+def _decode(payload: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(base64.b64decode(payload.encode(), validate=True))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        number = int(data["number"])
+        salt = str(data["salt"])
+        fields = (data["algorithm"], data["challenge"], data["signature"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if fields[0] != ALGORITHM or number < 0 or len(salt) > MAX_SALT_LENGTH:
+        return None
+    return data
+
+
+def _expiry(data: dict[str, Any]) -> int | None:
+    values = altcha.extract_params_v1(cast("altcha.v1.PayloadType", data)).get("expires") or []
+    # Exactly one expiry: a salt that repeats the key was not made by us.
+    if len(values) != 1 or not values[0].isdigit():
+        return None
+    return int(values[0])
+
+
 def pow_check(payload: str, *, now: int | None = None) -> PowCheck:
     """Check a posted solution without touching any store: the HMAC proves we
     issued the challenge, the salt carries its expiry, the hash proves the work.
-    Refusing replays is the caller's job (campaigns counts spent challenges in
-    the same statement as its rate limits; ``pow_verify`` uses the cache)."""
-    try:
-        data = json.loads(base64.b64decode(payload.encode(), validate=True))
-        algorithm = str(data["algorithm"])
-        challenge = str(data["challenge"])
-        salt = str(data["salt"])
-        signature = str(data["signature"])
-        number = int(data["number"])
-    except (ValueError, KeyError, TypeError):
+    Refusing replays is the caller's job (campaigns counts spent challenges
+    with its rate limits; ``pow_verify`` uses the cache)."""
+    data = _decode(payload)
+    if data is None:
         return PowCheck("malformed")
-    if algorithm != ALGORITHM or len(salt) > 200 or number < 0:
-        return PowCheck("malformed")
-    if not hmac.compare_digest(_sign(challenge), signature):
+    expires = _expiry(data)
+    if expires is None:
+        # Every challenge we issue carries one; a missing expiry is tampering.
         return PowCheck("forged")
-    expires = _expiry(salt)
-    now = int(time.time()) if now is None else now
-    if expires is None or expires < now:
+    current = int(time.time()) if now is None else now
+    if expires < current:
         return PowCheck("expired")
-    if not hmac.compare_digest(hashlib.sha256(f"{salt}{number}".encode()).hexdigest(), challenge):
-        return PowCheck("wrong")
-    return PowCheck("ok", challenge, expires)
+    # The library's own expiry check uses the wall clock; ours above honours
+    # ``now`` (tests) and the library then checks the hash and the HMAC.
+    ok, _error = altcha.verify_solution_v1(
+        cast("altcha.v1.PayloadType", data), _hmac_key(), check_expires=False
+    )
+    if not ok:
+        issued = altcha.hmac_hex(ALGORITHM, str(data["challenge"]).encode(), _hmac_key())
+        return PowCheck("wrong" if issued == data["signature"] else "forged")
+    return PowCheck("ok", str(data["challenge"]), expires)
 
 
 def pow_verify(payload: str, *, consume: bool = True) -> str:

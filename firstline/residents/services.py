@@ -30,6 +30,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
 from firstline.officials.roles import role_info
@@ -224,6 +225,8 @@ def resident_messages_purge(*, now: Any = None) -> int:
         )
         .delete()
     )
+    if deleted:
+        db_scrub_after_purge()
     return deleted
 
 
