@@ -269,8 +269,8 @@ def _read_districts(path: Path) -> list[ProsecutorialDistrict]:
 
 
 def county_key(name: str) -> str:
-    """'ST. LOUIS' ~ 'St. Louis' ~ 'Saint Louis'; drops the 'County'/'Parish' suffix."""
-    text = name.lower().replace("saint ", "st ").replace(".", "").replace("'", "")
+    """'ST. LOUIS' ~ 'St. Louis' ~ 'Saint Louis', 'miami dade' ~ 'Miami-Dade'; drops the suffix."""
+    text = name.lower().replace("saint ", "st ").replace(".", "").replace("'", "").replace("-", " ")
     for suffix in (" county", " parish", " borough", " sheriffs office", " sheriff's office"):
         text = text.removesuffix(suffix)
     return " ".join(text.split())
