@@ -274,15 +274,15 @@ def raw_smtplib(db: Path, campaign: int) -> float:
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
+    from firstline.delivery.channels.email import letter_message
     from firstline.delivery.models import Delivery
-    from firstline.delivery.services import _build_message
 
     rows = list(
         Delivery.objects.filter(campaign_id=campaign, channel="email").select_related("letter")
     )
     messages = []
     for d in rows:
-        msg = _build_message(d)
+        msg = letter_message(d)
         msg.extra_headers["Message-ID"] = d.message_id.replace("@", ".raw@")
         messages.append(
             (msg.from_email, [d.to_address], msg.message(policy=email.policy.SMTP).as_bytes())
@@ -308,7 +308,7 @@ def raw_smtplib(db: Path, campaign: int) -> float:
 
 def packets(n: int) -> tuple[float, float, int]:
     from firstline.delivery.models import LetterCopy
-    from firstline.delivery.services import letters_pdf
+    from firstline.delivery.printing import letters_pdf
 
     letters = list(
         LetterCopy.objects.select_related("campaign", "target", "target__jurisdiction").order_by(

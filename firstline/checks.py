@@ -45,6 +45,14 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
             )
         )
     errors.extend(_key_format_errors())
+    if settings.OUTBOX_SENSITIVE_KEEP_HOURS < settings.SIGNATURE_VERIFY_MAX_AGE_HOURS:
+        errors.append(
+            Error(
+                "OUTBOX_SENSITIVE_KEEP_HOURS is shorter than SIGNATURE_VERIFY_MAX_AGE_HOURS: "
+                "confirmation emails would vanish from the outbox while their links still work.",
+                id="firstline.E007",
+            )
+        )
     if settings.DELIVERY_MODE == "redirect" and not settings.DELIVERY_REDIRECT_TO:
         errors.append(
             Error("DELIVERY_MODE=redirect needs DELIVERY_REDIRECT_TO.", id="firstline.E005")

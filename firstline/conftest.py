@@ -48,6 +48,9 @@ def _dataset_fingerprint() -> str:
                 continue
             digest.update(rel.encode())
             digest.update(path.read_bytes())
+    # Third-party apps bring migrations too: a new dependency or app changes the schema.
+    digest.update((BASE_DIR / "uv.lock").read_bytes())
+    digest.update(repr(settings.INSTALLED_APPS).encode())
     return digest.hexdigest()[:16]
 
 

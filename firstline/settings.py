@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "firstline.core",
     "firstline.geo",
     "firstline.officials",
@@ -63,9 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "firstline.core.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "firstline.core.middleware.PrivacyHeadersMiddleware",
+    # Last, as django-axes requires: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "firstline.urls"
@@ -94,9 +102,6 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
     }
-    # firstline.lib.db.prepared_cursor: server-side prepared statements for a
-    # few hot statements. 0 behind a pooler that cannot carry them.
-    DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
     # One test database per test process, so several runs (a developer's and
     # CI's, or parallel sessions) can share one PostgreSQL server.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "") or (
@@ -124,7 +129,6 @@ else:
             },
         }
     }
-    DB_PREPARED_STATEMENTS = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks --------------------------------------------------------------------
@@ -153,6 +157,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out login is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff sign-in: password, then a TOTP code (django-otp), required for every
+# staff account in production; STAFF_REQUIRE_2FA=1 turns it on elsewhere.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", FIRSTLINE_ENV == "production")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Firstline")
+# Sessions are staff sessions (the public site keeps none worth keeping): 12 hours.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+# django-axes: five wrong passwords in a row for one username from one client
+# are allowed; the sixth locks that pair out for an hour. The "address" it stores is a daily keyed
+# hash written in the private fd00::/8 range (firstline.lib.clients), never the
+# visitor's address; no access log of successful logins is kept.
+AXES_FAILURE_LIMIT = 6
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "firstline.lib.clients.axes_client_key"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_LOCKOUT_TEMPLATE = "core/login_locked.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 
 # --- i18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -217,7 +246,7 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 # How many proxies of ours append to X-Forwarded-For: the rate limits take the
-# visitor's address from there (campaigns.abuse.client_address). 0 = REMOTE_ADDR.
+# visitor's address from there (firstline.lib.clients). 0 = REMOTE_ADDR.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1 if env_bool("BEHIND_PROXY", False) else 0)
 
 # --- Email and delivery ----------------------------------------------------------
@@ -258,6 +287,9 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env_str("FIELD_HASH_KEY")
 SIGNATURE_PURGE_DAYS = env_int("SIGNATURE_PURGE_DAYS", 14)
 SIGNATURE_VERIFY_MAX_AGE_HOURS = env_int("SIGNATURE_VERIFY_MAX_AGE_HOURS", 72)
+# Sensitive outbox rows (a private address, a live link) are deleted after this
+# long; it must be at least the life of the links they carry (checked: E007).
+OUTBOX_SENSITIVE_KEEP_HOURS = env_int("OUTBOX_SENSITIVE_KEEP_HOURS", SIGNATURE_VERIFY_MAX_AGE_HOURS)
 
 # --- Logging: never log client IP addresses ----------------------------------------
 LOGGING = {

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from firstline.core import staff_views
 from firstline.core import views as core_views
 from firstline.policies import views as policies_views
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("staff-login/<str:token>/", core_views.staff_login, name="staff_login"),
+    path("staff/2fa/", staff_views.two_factor_page, name="two_factor"),
     path("api/v1/", include("firstline.api.urls")),
 ]
 

@@ -14,30 +14,19 @@ Behind a reverse proxy (``BEHIND_PROXY=1``), every request comes from the
 proxy's address; the client is then the address the proxy appended to
 X-Forwarded-For (``TRUSTED_PROXY_HOPS`` from the right), or every visitor
 would share one rate limit.
-
-``SIGNON_BENCH_ECHO=1`` turns on the trivial POST view that
-``bench/signon_burst.py`` measures against; nothing else. The bench simulates
-distinct organizations through X-Forwarded-For, so every limit is enforced
-during it. Refused in production twice: the system check ``campaigns.E001``
-and ``bench_echo_enabled()`` itself.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest
 
 from firstline.campaigns.models import AbuseCounter
+from firstline.lib import clients
 from firstline.lib.pow import pow_check
 
 MIN_FILL_SECONDS = 3
@@ -59,29 +48,10 @@ NO_POW_PER_CLIENT = Limit("nopow-client", 2, 60 * 60)
 NO_POW_GLOBAL = Limit("nopow-global", 60, 60 * 60)
 
 
-def bench_echo_enabled() -> bool:
-    if settings.FIRSTLINE_ENV == "production":
-        return False
-    return os.environ.get("SIGNON_BENCH_ECHO", "") == "1"
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS
-    proxies the entry they appended to X-Forwarded-For (entries further left
-    are whatever the visitor sent, and cannot be trusted)."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
-
-
-def client_fingerprint(request: HttpRequest) -> str:
-    day = time.strftime("%Y-%m-%d", time.gmtime())
-    key = hashlib.sha256(f"firstline-client|{day}|{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+# The visitor, found behind our proxies and counted by network (an IPv6 /64),
+# as a daily keyed hash: firstline.lib.clients is the one home of that rule.
+client_address = clients.client_address
+client_fingerprint = clients.client_fingerprint
 
 
 def counters_hit(
@@ -94,23 +64,14 @@ def counters_hit(
     number meaning "this window ends at exactly -value" (spent proof-of-work
     challenges live until their challenge expires). The upsert is atomic per
     row on PostgreSQL (the conflicting row is locked and re-read) and on SQLite
-    (one writer at a time), so concurrent hits are never lost. It runs in
-    autocommit: a counter row is hot (one per client), and holding its lock
-    for a whole sign-on transaction would serialize a client's requests.
+    (one writer at a time), so concurrent hits are never lost; the ORM's
+    ``bulk_create(update_conflicts=True)`` cannot restart an ended window.
+    It runs in autocommit: a counter row is hot (one per client), and holding
+    its lock for a whole sign-on transaction would serialize a client's requests.
     """
     if not windows:
         return {}
-    sql, params = counters_sql(windows=windows, now=now, connection=connections[using])
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return {name: hits for name, hits in cursor.fetchall()}
-
-
-def counters_sql(
-    *, windows: dict[str, int], now: int | None, connection: Any
-) -> tuple[str, list[str | int]]:
-    """The upsert ``counters_hit`` runs, ``RETURNING key, hits`` (also used
-    inside a larger statement by ``campaigns.intake``)."""
+    connection = connections[using]
     now = int(time.time()) if now is None else now
     table = connection.ops.quote_name(AbuseCounter._meta.db_table)
     key = connection.ops.quote_name("key")
@@ -125,7 +86,9 @@ def counters_sql(
         f"expires = CASE WHEN {table}.expires <= %s THEN excluded.expires ELSE {table}.expires END "
         f"RETURNING {key}, hits"
     )
-    return sql, [*params, now, now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, now])
+        return {name: hits for name, hits in cursor.fetchall()}
 
 
 def counters_purge(*, now: int | None = None) -> int:
@@ -212,16 +175,10 @@ def signon_screen_verdict(screen: Screen, hits: dict[str, int]) -> Verdict:
     return Verdict.OK
 
 
-def signon_screen_count(screen: Screen) -> Verdict:
-    """Count ``screen``'s keys (one statement) and judge them."""
-    return signon_screen_verdict(screen, counters_hit(windows=screen.windows))
-
-
 def signon_screen(*, client: str, email_hash: str, pow_payload: str) -> Verdict:
     """Rate limits and proof of work for one valid sign-on, in one statement."""
-    return signon_screen_count(
-        signon_screen_plan(client=client, email_hash=email_hash, pow_payload=pow_payload)
-    )
+    screen = signon_screen_plan(client=client, email_hash=email_hash, pow_payload=pow_payload)
+    return signon_screen_verdict(screen, counters_hit(windows=screen.windows))
 
 
 _TS_SALT = "campaigns.signon.form-ts"

@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from firstline.campaigns import intake, services
+from firstline.campaigns import services
 from firstline.campaigns.models import (
     Campaign,
     Organization,
     Signature,
     SignatureStatus,
-    SignOnIntake,
 )
 from firstline.lib.crypto import lookup_hash
 
@@ -270,28 +269,3 @@ class OrganizationAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Merged {len(orgs) - 1} into {target}; {moved} signature(s) moved."
         )
-
-
-@admin.register(SignOnIntake)
-class SignOnIntakeAdmin(admin.ModelAdmin):
-    """Sign-ons the form accepted and the worker has not applied yet. Rows
-    normally live a second or two; what stays here failed (the reason is
-    shown) and can be retried once the cause is fixed (e.g. the campaign
-    re-opened). The encrypted payload is never shown."""
-
-    list_display = ["id", "campaign", "received_at", "attempts", "failed_at", "last_error"]
-    list_filter = [("failed_at", admin.EmptyFieldListFilter), "campaign"]
-    fields = ("campaign", "received_at", "attempts", "failed_at", "last_error")
-    readonly_fields = ("campaign", "received_at", "attempts", "failed_at", "last_error")
-    actions = ["retry"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description=_("Retry the selected failed sign-ons"))
-    def retry(self, request: HttpRequest, queryset: QuerySet[SignOnIntake]) -> None:
-        changed = intake.intake_retry(pks=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{changed} sign-on(s) queued again.")

@@ -3,9 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import OrganizationType
@@ -78,30 +76,6 @@ class SignOnForm(forms.Form):
             )
         data["home_jurisdiction"] = jurisdiction
         return data
-
-    @classmethod
-    def cleaned_data_if_valid(cls, data: QueryDict) -> dict[str, Any] | None:
-        """``cleaned_data`` of a valid submission, or None if anything is wrong.
-
-        The same field objects (``base_fields``), validators and ``clean`` rules
-        as ``SignOnForm(data).is_valid()``, without building a form instance:
-        that deep-copies every field and widget, which was a fifth of a
-        sign-on's CPU. Field.clean keeps no state, so sharing the class's
-        fields is safe. On None the caller builds the real form to show errors.
-        """
-        cleaned: dict[str, Any] = {}
-        for name, field in cls.base_fields.items():
-            try:
-                cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
-            except ValidationError:
-                return None
-        jurisdiction, _candidates = home_jurisdiction(
-            home_id=cleaned.get("home_id"), text=cleaned.get("home") or ""
-        )
-        if jurisdiction is None:
-            return None
-        cleaned["home_jurisdiction"] = jurisdiction
-        return cleaned
 
 
 def home_jurisdiction(

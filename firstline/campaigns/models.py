@@ -249,38 +249,3 @@ class AbuseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
-
-
-class SignOnIntake(models.Model):
-    """A sign-on the public form accepted, waiting for the worker.
-
-    The form's POST validates, screens (rate limits, proof of work) and writes
-    only this row, in one statement; the browser's "check your email" answer
-    means the row is committed. ``campaigns.intake.intake_process`` (a task)
-    then does the organization and signature upserts and queues the
-    verification email, in the same transaction that deletes the row, so a
-    sign-on is applied exactly once even if a worker dies mid-batch.
-
-    ``payload`` is one Fernet token holding the validated fields as JSON
-    (contact name and email included), so nothing personal is readable at
-    rest. Rows live seconds; a row the worker cannot apply (the campaign
-    stopped collecting in between, a key that no longer decrypts) stays with
-    ``failed_at`` and ``last_error`` for staff, and is purged with unconfirmed
-    signatures after SIGNATURE_PURGE_DAYS.
-    """
-
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    received_at = models.DateTimeField()
-    payload = models.TextField(help_text="Fernet ciphertext of the validated form (JSON).")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        # No index beyond the primary key: the worker reads the oldest rows
-        # by id (failed ones are few), and every index is paid on the POST.
-        verbose_name = _("sign-on awaiting processing")
-        verbose_name_plural = _("sign-ons awaiting processing")
-
-    def __str__(self) -> str:
-        return f"sign-on {self.pk} for campaign {self.campaign_id}"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
@@ -68,34 +66,14 @@ def campaign_public_get(*, slug: str) -> Campaign | None:
     return campaigns_public().prefetch_related("asks").filter(slug=slug).first()
 
 
-# The sign-on POST reads its campaign from a per-process memo for a few
-# seconds. Safe because the signature INSERT re-checks, in the same
-# statement, that the campaign is collecting and inside its window
-# (services.signature_submit): a stale entry can only delay the "not
-# collecting" answer or the new title in the email by CAMPAIGN_MEMO_SECONDS.
-CAMPAIGN_MEMO_SECONDS = 5.0
-_signing: dict[str, tuple[float, Campaign | None]] = {}
-
-
-def campaign_memo_clear(**kwargs: Any) -> None:
-    _signing.clear()
-
-
 def campaign_for_signing(*, slug: str) -> Campaign | None:
     """The few columns the sign-on POST needs (not the letters or the count)."""
-    hit = _signing.get(slug)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    campaign = (
+    return (
         Campaign.objects.exclude(status=CampaignStatus.DRAFT)
         .filter(slug=slug)
         .only("slug", "title", "title_es", "status", "opens_at", "closes_at")
         .first()
     )
-    if len(_signing) >= _MEMO_MAX:
-        _signing.clear()
-    _signing[slug] = (time.monotonic() + CAMPAIGN_MEMO_SECONDS, campaign)
-    return campaign
 
 
 @dataclass
@@ -170,52 +148,12 @@ def jurisdiction_search(*, query: str, limit: int = 15) -> list[Jurisdiction]:
     return list(_ranked(qs)[:limit])
 
 
-# Per-process memo of resolved jurisdictions: the sign-on form resolves the same
-# few thousand labels over and over, and jurisdictions change only when the
-# national data is re-imported. Entries expire, so a re-import shows up
-# within JURISDICTION_MEMO_SECONDS without a restart.
-JURISDICTION_MEMO_SECONDS = 600
-_MEMO_MAX = 5000
-_resolved: dict[str, tuple[float, Jurisdiction]] = {}
-_by_pk: dict[int, tuple[float, Jurisdiction | None]] = {}
-
-
-def jurisdiction_memo_clear() -> None:
-    _resolved.clear()
-    _by_pk.clear()
-
-
-def _memo_put(memo: dict[Any, tuple[float, Any]], key: Any, value: Any) -> None:
-    if len(memo) >= _MEMO_MAX:
-        memo.clear()  # crude, but bounded; refilling costs one query per label
-    memo[key] = (time.monotonic() + JURISDICTION_MEMO_SECONDS, value)
-
-
 def jurisdiction_get(*, pk: int) -> Jurisdiction | None:
-    """By id (the form's hidden field when the datalist was used), memoized."""
-    hit = _by_pk.get(pk)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    found = Jurisdiction.objects.filter(pk=pk).first()
-    _memo_put(_by_pk, pk, found)
-    return found
+    """By id (the form's hidden field when the datalist was used)."""
+    return Jurisdiction.objects.filter(pk=pk).first()
 
 
 def jurisdiction_resolve(text: str) -> tuple[Jurisdiction | None, list[Jurisdiction]]:
-    """Turn what the user typed into one jurisdiction, or a short list of
-    candidates. Exact matches are memoized per process (misses are not: they
-    are rare and their candidates depend on the ranking)."""
-    key = (text or "").strip()
-    hit = _resolved.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1], []
-    found, candidates = _jurisdiction_resolve(key)
-    if found is not None:
-        _memo_put(_resolved, key, found)
-    return found, candidates
-
-
-def _jurisdiction_resolve(text: str) -> tuple[Jurisdiction | None, list[Jurisdiction]]:
     """Turn what the user typed into one jurisdiction, or a short list of candidates.
 
     Exact forms are "Texas", "TX", "Harris County, TX" (what the datalist offers),

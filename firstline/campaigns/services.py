@@ -15,12 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import signing
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from firstline.campaigns.intake import intake_purge_failed
 from firstline.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -30,11 +30,10 @@ from firstline.campaigns.models import (
     SignatureSource,
     SignatureStatus,
 )
-from firstline.campaigns.selectors import campaign_memo_clear
 from firstline.campaigns.text import clean_text, name_key, similarity_key
 from firstline.core.services import audit_event_record
 from firstline.geo.models import Jurisdiction
-from firstline.lib.crypto import decrypt, lookup_hash, normalize_email
+from firstline.lib.crypto import lookup_hash, normalize_email
 from firstline.mail.services import email_queue
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -67,7 +66,6 @@ def _campaign_transition(*, campaign: Campaign, to: str, actor: User) -> Campaig
         current = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first()
         raise TransitionNotAllowed(f"campaign {campaign.slug}: {current} → {to} is not allowed")
     old = campaign.status
-    campaign_memo_clear()
     campaign.refresh_from_db(fields=["status", "updated_at"])
     audit_event_record(
         action=f"campaign.{to}",
@@ -220,189 +218,75 @@ class SubmitResult:
 
 
 class CampaignNotCollecting(Exception):
-    """The campaign stopped collecting (or its window closed) before the insert."""
+    """The campaign stopped collecting (or its window closed) after the caller read it."""
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _db_value(model: type[models.Model], field: str, value: Any) -> Any:
-    """``value`` as the ORM would send it for ``model.field`` (encrypts, formats dates)."""
-    concrete = model._meta.get_field(field)
-    assert isinstance(concrete, models.Field)
-    return concrete.get_db_prep_save(value, connection)
-
-
-def _organization_upsert(
-    *, name: str, website: str, type: str, home_jurisdiction_id: int | None, now: datetime
-) -> tuple[Organization, bool, int | None]:
-    """Insert the organization or find the one with its folded name and home.
-
-    Returns (organization, created, id of an older look-alike when created).
-    Insert first: the partial unique index decides a race (on PostgreSQL a
-    second INSERT waits for the first transaction, then finds the conflict),
-    and the look-alike lookup rides in the RETURNING clause, so a new
-    organization costs one round trip. The organization object carries only
-    id and name, which is all the sign-on needs.
-    """
-    table = _q(Organization._meta.db_table)
-    key = name_key(name)
-    if home_jurisdiction_id is None:
-        target = "(name_key) WHERE home_jurisdiction_id IS NULL"
-    else:
-        target = "(name_key, home_jurisdiction_id) WHERE home_jurisdiction_id IS NOT NULL"
-    similar = similarity_key(name)
-    sql = (
-        f"INSERT INTO {table} (name, name_key, similarity_key, website, type, "  # noqa: S608
-        "home_jurisdiction_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT {target} DO NOTHING "
-        f"RETURNING id, (SELECT o.id FROM {table} o WHERE o.similarity_key = %s "
-        f"AND o.merged_into_id IS NULL AND o.id <> {table}.id ORDER BY o.id LIMIT 1)"
-    )
-    created_at = _db_value(Organization, "created_at", now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [name, key, similar, website, type, home_jurisdiction_id, created_at, similar]
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return Organization(pk=row[0], name=name), True, row[1]
-    found = (
-        Organization.objects.filter(name_key=key, home_jurisdiction_id=home_jurisdiction_id)
-        .select_related("merged_into")
-        .only("name", "website", "merged_into__name", "merged_into__website")
-        .get()
-    )
-    # Merged organizations keep their name so later submissions under it land
-    # on the survivor.
-    org = found.merged_into or found
-    if website and not org.website:
-        Organization.objects.filter(pk=org.pk, website="").update(website=website)
-    return Organization(pk=org.pk, name=org.name), False, None
-
-
-def signature_submit(*, home_jurisdiction: Jurisdiction | None, **fields: Any) -> SubmitResult:
-    """``signature_apply`` for callers holding a Jurisdiction (seeding, tests)."""
-    return signature_apply(
-        home_jurisdiction_id=home_jurisdiction.pk if home_jurisdiction else None, **fields
+def _collecting(*, campaign: Campaign, now: datetime) -> bool:
+    """Re-read in the sign-on's transaction: the caller's campaign may be a
+    moment old, and a closed campaign takes no signature."""
+    return (
+        Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.COLLECTING)
+        .filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lte=now))
+        .filter(models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=now))
+        .exists()
     )
 
 
-def signature_apply(
+def signature_submit(
     *,
     campaign: Campaign,
     org_name: str,
     org_website: str = "",
     org_type: str = OrganizationType.LOCAL,
-    home_jurisdiction_id: int | None,
+    home_jurisdiction: Jurisdiction | None,
     contact_name: str,
     contact_email: str,
     contact_role: str = "",
     language: str = "en",
-    received_at: datetime | None = None,
 ) -> SubmitResult:
-    """Create a pending signature, or update the existing one for this
-    organization and email; queue the verification email either way.
+    """Create a pending signature, or update the one this organization and
+    email already have; queue the verification email either way.
 
     One transaction: the organization, the signature and the outbox row
-    commit together (the mail app then enqueues its task). The signature is
-    one INSERT … ON CONFLICT DO UPDATE on (campaign, organization, email_hash):
-    the unique index settles a race between identical submissions and the
-    conflicting row is locked while it is updated, so neither a signature nor
-    a ``submit_count`` is lost. Only a still-pending signature takes the new
-    contact details; a verified or approved one keeps what was confirmed (the
-    new details are unproven), and the email just carries a fresh link.
-    The insert also re-checks that the campaign is collecting, so a campaign
-    closed a moment ago takes no signature (raises ``CampaignNotCollecting``).
-    ``received_at`` (default now) is when the person signed: the sign-on
-    window is checked against it, so a form accepted a second before the
-    window closed still counts when the worker applies it after.
+    commit together or not at all. The unique constraint on (campaign,
+    organization, email_hash) settles a race between identical submissions:
+    the loser's INSERT fails inside its savepoint and it then updates the
+    winner's row, read with ``select_for_update`` so no ``submit_count`` is
+    lost. Only a still-pending signature takes the new contact details; a
+    confirmed one keeps what was confirmed (the new details are unproven),
+    and the email just carries a fresh link. Raises ``CampaignNotCollecting``,
+    writing nothing, when the campaign stopped collecting.
     """
     language = language if language in ("en", "es") else "en"
     email = normalize_email(contact_email)
-    email_hash = lookup_hash(email)
-    name = clean_text(contact_name, max_length=120)
-    role = clean_text(contact_role, max_length=120)
-    now = received_at or timezone.now()
-    table = _q(Signature._meta.db_table)
-    campaigns_table = _q(Campaign._meta.db_table)
-
-    def prep(field: str, value: Any) -> Any:
-        return _db_value(Signature, field, value)
-
+    details = {
+        "contact_name": clean_text(contact_name, max_length=120),
+        "contact_role": clean_text(contact_role, max_length=120),
+        "language": language,
+    }
     with transaction.atomic():
-        org, org_created, near_duplicate_id = _organization_upsert(
-            name=clean_text(org_name, max_length=200),
-            website=org_website,
-            type=org_type,
-            home_jurisdiction_id=home_jurisdiction_id,
-            now=now,
-        )
-        values: dict[str, Any] = {
-            "campaign_id": campaign.pk,
-            "organization_id": org.pk,
-            "status": SignatureStatus.PENDING.value,
-            "source": SignatureSource.FORM.value,
-            "contact_name": prep("contact_name", name),
-            "contact_email": prep("contact_email", email),
-            "email_hash": email_hash,
-            "contact_role": role,
-            "language": language,
-            "submit_count": 1,
-            "created_at": prep("created_at", now),
-            "updated_at": prep("updated_at", now),
-        }
-        if org_created and near_duplicate_id is not None:
-            values["near_duplicate_of_id"] = near_duplicate_id
-        keep_unless_pending = ("contact_name", "contact_role", "language")
-        sql = (
-            f"INSERT INTO {table} ({', '.join(values)}) "  # noqa: S608 (our tables and columns)
-            f"SELECT {', '.join(['%s'] * len(values))} WHERE EXISTS (SELECT 1 FROM {campaigns_table} c "
-            "WHERE c.id = %s AND c.status = %s AND (c.opens_at IS NULL OR c.opens_at <= %s) "
-            "AND (c.closes_at IS NULL OR c.closes_at > %s)) "
-            "ON CONFLICT (campaign_id, organization_id, email_hash) DO UPDATE SET "
-            f"submit_count = {table}.submit_count + 1, updated_at = excluded.updated_at, "
-            + ", ".join(
-                f"{column} = CASE WHEN {table}.status = %s THEN excluded.{column} "
-                f"ELSE {table}.{column} END"
-                for column in keep_unless_pending
-            )
-            + " RETURNING id, status, submit_count, language, contact_name, contact_role"
-        )
-        when = _db_value(Campaign, "opens_at", now)
-        params = [
-            *values.values(),
-            campaign.pk,
-            CampaignStatus.COLLECTING.value,
-            when,
-            when,
-            *[SignatureStatus.PENDING.value] * len(keep_unless_pending),
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
+        if not _collecting(campaign=campaign, now=timezone.now()):
             raise CampaignNotCollecting(campaign.slug)
-        pk, status, submit_count, stored_language, stored_name, stored_role = row
-        pending = status == SignatureStatus.PENDING
-        created = submit_count == 1
-        signature = Signature(
-            pk=pk,
+        org, org_created = organization_get_or_create(
+            name=org_name, website=org_website, type=org_type, home_jurisdiction=home_jurisdiction
+        )
+        # Only a new organization can be a look-alike nobody has reviewed yet.
+        near = organization_near_duplicate(organization=org) if org_created else None
+        signature, created = Signature.objects.select_for_update().get_or_create(
             campaign=campaign,
             organization=org,
-            status=status,
-            contact_name=name if pending else decrypt(stored_name),
-            contact_email=email,
-            email_hash=email_hash,
-            contact_role=stored_role,
-            language=stored_language,
-            submit_count=submit_count,
-            near_duplicate_of_id=values.get("near_duplicate_of_id"),
+            email_hash=lookup_hash(email),
+            defaults={"contact_email": email, "near_duplicate_of": near, **details},
         )
-        signature._state.adding = False
-        signature._state.db = connection.alias
-        sent = status != SignatureStatus.REJECTED
+        if not created:
+            signature.submit_count += 1
+            changed = ["submit_count", "updated_at"]
+            if signature.status == SignatureStatus.PENDING:
+                for name, value in details.items():
+                    setattr(signature, name, value)
+                changed += list(details)
+            signature.save(update_fields=changed)
+        sent = signature.status != SignatureStatus.REJECTED
         if sent:
             signature_send_verification(signature=signature, campaign=campaign, organization=org)
     return SubmitResult(signature=signature, created=created, email_sent=sent)
@@ -535,9 +419,8 @@ def signature_dismiss_duplicate(*, signatures: QuerySet[Signature], actor: User 
 
 
 def signatures_purge(*, now: datetime | None = None, days: int | None = None) -> int:
-    """Delete pending (never confirmed) signatures older than SIGNATURE_PURGE_DAYS,
-    sign-ons the worker could not apply (kept for staff) as old, and
-    organizations left with no signature and no campaign."""
+    """Delete pending (never confirmed) signatures older than SIGNATURE_PURGE_DAYS
+    and organizations left with no signature and no campaign."""
     now = now or timezone.now()
     days = settings.SIGNATURE_PURGE_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
@@ -552,16 +435,13 @@ def signatures_purge(*, now: datetime | None = None, days: int | None = None) ->
             created_at__lt=cutoff,
         )
         orphans.delete()
-        failed = intake_purge_failed(before=cutoff)
-        if deleted or failed:
+        if deleted:
             audit_event_record(
                 action="signature.purge",
                 subject="campaigns.Signature:purge",
                 actor_label="purge_signatures",
-                message=f"deleted {deleted} pending signature(s) and {failed} unapplied "
-                f"sign-on(s) older than {days} days",
+                message=f"deleted {deleted} pending signature(s) older than {days} days",
             )
-        deleted += failed
     return deleted
 
 
@@ -615,38 +495,43 @@ def signature_import_row(
     return "updated"
 
 
+def _ciphertext(value: str) -> models.Value:
+    # A plain text value: the encrypted field would encrypt it a second time.
+    return models.Value(value, output_field=models.TextField())
+
+
 def signature_rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dict[str, int]:
     """Re-encrypt contact fields under the newest key, in batches, one
     transaction per batch so a long run holds no long lock.
 
-    Reads the raw ciphertext (``values_list`` through the field would decrypt),
-    so a row is rewritten only if its ciphertext is not under the newest key.
+    Reads the stored ciphertext (cast to text: the field itself would
+    decrypt), so a row is rewritten only if it is not under the newest key.
     """
     from firstline.lib import crypto
 
-    table = Signature._meta.db_table
     result = {"total": 0, "reencrypted": 0, "current": 0, "rehashed": 0}
     last_pk = 0
-    from django.db import connection
-
     while True:
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, contact_name, contact_email, email_hash FROM {table} "  # noqa: S608 (table name is ours)
-                    "WHERE id > %s ORDER BY id LIMIT %s",
-                    [last_pk, batch_size],
-                )
-                rows = cursor.fetchall()
+            rows = list(
+                Signature.objects.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list(
+                    "pk",
+                    Cast("contact_name", models.TextField()),
+                    Cast("contact_email", models.TextField()),
+                    "email_hash",
+                )[:batch_size]
+            )
             if not rows:
                 break
             for pk, name_ct, email_ct, email_hash in rows:
                 last_pk = pk
                 result["total"] += 1
-                updates: dict[str, str] = {}
+                updates: dict[str, Any] = {}
                 if not (crypto.is_current_key(name_ct) and crypto.is_current_key(email_ct)):
-                    updates["contact_name"] = crypto.reencrypt(name_ct)
-                    updates["contact_email"] = crypto.reencrypt(email_ct)
+                    updates["contact_name"] = _ciphertext(crypto.reencrypt(name_ct))
+                    updates["contact_email"] = _ciphertext(crypto.reencrypt(email_ct))
                     result["reencrypted"] += 1
                 else:
                     result["current"] += 1
@@ -656,10 +541,5 @@ def signature_rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dic
                         updates["email_hash"] = new_hash
                         result["rehashed"] += 1
                 if updates:
-                    sets = ", ".join(f"{column} = %s" for column in updates)
-                    with connection.cursor() as cursor:
-                        cursor.execute(
-                            f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608
-                            [*updates.values(), pk],
-                        )
+                    Signature.objects.filter(pk=pk).update(**updates)
     return result

@@ -17,11 +17,3 @@ def purge_abuse_counters() -> int:
     from firstline.campaigns.abuse import counters_purge
 
     return counters_purge()
-
-
-@task(queue_name="default")
-def process_signon_intake() -> int:
-    """Apply sign-ons the form accepted (campaigns.intake); returns how many."""
-    from firstline.campaigns.intake import intake_process
-
-    return intake_process().applied

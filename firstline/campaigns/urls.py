@@ -11,7 +11,6 @@ urlpatterns = [
     path("staff/<int:pk>/preview/", views.letter_preview, name="preview"),
     path("staff/<int:pk>/signatories.csv", views.export_csv, name="export_csv"),
     path("staff/<int:pk>/signatories.osdi.json", views.export_osdi, name="export_osdi"),
-    path("bench/echo/", views.bench_echo, name="bench_echo"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/sign/", views.campaign_sign, name="sign"),
     path("<slug:slug>/thanks/", views.campaign_thanks, name="thanks"),

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from firstline.campaigns import abuse, exports, intake, services
+from firstline.campaigns import abuse, exports, services
 from firstline.campaigns.forms import LetterPreviewForm, SignOnForm
 from firstline.campaigns.letters import letter_render, sample_values
 from firstline.campaigns.models import Campaign, CampaignStatus, SignatureStatus
@@ -27,6 +25,7 @@ from firstline.campaigns.selectors import (
     jurisdiction_label,
     jurisdiction_search,
 )
+from firstline.core.permissions import staff_permission_required
 from firstline.lib.crypto import lookup_hash
 from firstline.lib.pow import pow_challenge_create
 
@@ -115,9 +114,7 @@ _SCREEN_MESSAGES = {
 
 
 def _thanks(campaign: Campaign) -> HttpResponse:
-    # Not redirect(url): that first tries the string as a URL name, and a
-    # failed reverse() is a tenth of a sign-on's Python time.
-    return HttpResponseRedirect(reverse("campaigns:thanks", kwargs={"slug": campaign.slug}))
+    return redirect("campaigns:thanks", slug=campaign.slug)
 
 
 def _not_collecting(request: HttpRequest, campaign: Campaign) -> HttpResponse:
@@ -128,11 +125,6 @@ def _not_collecting(request: HttpRequest, campaign: Campaign) -> HttpResponse:
 @require_POST
 @never_cache
 def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
-    """The hot path: the campaign from a memo, the form's fields checked
-    without building a form (only errors build one), then ONE statement that
-    counts every rate limit and the spent challenge and stores the encrypted
-    sign-on (``campaigns.intake``; the worker applies it and sends the
-    email). No session write, no signatory count."""
     campaign = campaign_for_signing(slug=slug)
     if campaign is None:
         raise Http404
@@ -141,6 +133,7 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
     if request.POST.get("homepage"):
         # A bot filled the invisible field: answer as if it worked, store nothing.
         return _thanks(campaign)
+    form = SignOnForm(request.POST)
     fill = abuse.form_fill_check(request.POST.get("form_ts", ""))
     if fill != "ok":
         problem = (
@@ -148,12 +141,9 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
             if fill == "too_fast"
             else _("This form has expired. Please send it again.")
         )
-        return _reject(request, campaign, SignOnForm(request.POST), problem)
+        return _reject(request, campaign, form, problem)
     client = abuse.client_fingerprint(request)
-    data = SignOnForm.cleaned_data_if_valid(request.POST)
-    if data is None:
-        form = SignOnForm(request.POST)
-        form.is_valid()
+    if not form.is_valid():
         # Invalid posts count against the client too: re-rendering the page
         # with errors is the expensive answer.
         if abuse.rate_limit_hit(abuse.PER_CLIENT, client):
@@ -162,30 +152,29 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request, "campaigns/detail.html", _detail_context(request, campaign, form), status=400
         )
-    home = data["home_jurisdiction"]
-    verdict, stored = intake.intake_submit(
-        campaign=campaign,
-        fields={
-            "org_name": data["org_name"],
-            "org_website": data["org_website"],
-            "org_type": data["org_type"],
-            "home_jurisdiction_id": home.pk,
-            "contact_name": data["contact_name"],
-            "contact_email": data["contact_email"],
-            "contact_role": data["contact_role"],
-            "language": _language(),
-        },
-        screen=abuse.signon_screen_plan(
-            client=client, email_hash=lookup_hash(data["contact_email"]), pow_payload=data["pow"]
-        ),
+    data = form.cleaned_data
+    verdict = abuse.signon_screen(
+        client=client, email_hash=lookup_hash(data["contact_email"]), pow_payload=data["pow"]
     )
     if verdict != abuse.Verdict.OK:
         message, status = _SCREEN_MESSAGES[verdict]
-        return _reject(request, campaign, SignOnForm(request.POST), str(message), status)
-    if not stored:
+        return _reject(request, campaign, form, str(message), status)
+    try:
+        services.signature_submit(
+            campaign=campaign,
+            org_name=data["org_name"],
+            org_website=data["org_website"],
+            org_type=data["org_type"],
+            home_jurisdiction=data["home_jurisdiction"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_role=data["contact_role"],
+            language=_language(),
+        )
+    except services.CampaignNotCollecting:
         return _not_collecting(request, campaign)
-    # The same answer whether the signature will be new, updated or rejected,
-    # so the form cannot be used to learn who has signed.
+    # The same answer whether the signature is new, updated or rejected, so
+    # the form cannot be used to learn who has signed.
     return _thanks(campaign)
 
 
@@ -238,7 +227,7 @@ def pow_challenge(request: HttpRequest) -> HttpResponse:
 # --- Staff -------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_permission_required("manage_campaigns")
 @require_POST
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Render unsaved letter text from the admin form (live preview)."""
@@ -254,7 +243,8 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"html": letter.html, "unknown": list(letter.unknown_placeholders)})
 
 
-@staff_member_required
+@staff_permission_required("view_signer_contacts")
+@never_cache
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     response = HttpResponse(
@@ -264,18 +254,10 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@staff_member_required
+@staff_permission_required("view_signer_contacts")
+@never_cache
 def export_osdi(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign, pk=pk)
     return JsonResponse(
         exports.signatories_osdi(campaign=campaign), json_dumps_params={"indent": 1}
     )
-
-
-@require_POST
-def bench_echo(request: HttpRequest) -> HttpResponse:
-    """Trivial POST (CSRF-checked like the form) used by bench/signon_burst.py as
-    the throughput baseline; 404 unless SIGNON_BENCH_ECHO=1 (never in production)."""
-    if not abuse.bench_echo_enabled():
-        raise Http404
-    return HttpResponse("ok", content_type="text/plain")

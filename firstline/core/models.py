@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from firstline.core.roles import CAPABILITIES
+
 
 class AuditEvent(models.Model):
     """One row for every staff action, import run and status change.
@@ -32,3 +34,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+
+class StaffCapability(models.Model):
+    """Holds no rows: it exists so that every staff capability is a permission
+    of the core app (``core.<codename>``), listed in one table,
+    ``firstline.core.roles.CAPABILITIES``."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = list(CAPABILITIES.items())
+        verbose_name = "staff capability"
+
+    def __str__(self) -> str:
+        return "staff capability"

@@ -62,3 +62,54 @@ def staff_login_link_use(*, token: str) -> User | None:
         return None
     user = get_user_model().objects.filter(pk=data["u"], is_staff=True, is_active=True).first()
     return user
+
+
+def staff_roles_sync(**_: Any) -> None:
+    """Make the role groups hold exactly the capabilities ``core.roles`` lists
+    (run after every migrate; idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from firstline.core.roles import ADMIN, CAPABILITIES, ROLES
+
+    capabilities = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="core", codename__in=list(CAPABILITIES)
+        )
+    }
+    if len(capabilities) < len(CAPABILITIES):
+        return  # permissions are created by auth's own post_migrate; it runs first
+    for role, codenames in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = (
+            list(Permission.objects.all())
+            if role == ADMIN
+            else [capabilities[c] for c in codenames]
+        )
+        group.permissions.set(wanted)
+
+
+def demo_staff_accounts_reset() -> list[tuple[str, str, str]]:
+    """One staff account per role for the demo, each with a fresh password.
+    Returns (role, username, password) rows to print. Never used in production."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from firstline.core.roles import ROLES
+
+    staff_roles_sync()
+    rows = []
+    for role in ROLES:
+        user, _created = get_user_model().objects.get_or_create(
+            username=f"demo-{role}",
+            defaults={"email": f"{role}@firstline.localhost", "is_staff": True},
+        )
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.is_staff = True
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        rows.append((role, user.username, password))
+    return rows

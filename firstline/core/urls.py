@@ -5,7 +5,6 @@ from firstline.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
     path("privacy/", views.privacy, name="privacy"),
     path("data-sources/", views.data_sources, name="data_sources"),
 ]

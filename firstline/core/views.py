@@ -2,31 +2,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-
-from firstline.geo import selectors as geo_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    from firstline.policies.views import home_map_context
-
-    return render(
-        request,
-        "core/home.html",
-        {"counts": geo_selectors.national_counts(), **home_map_context(request)},
-    )
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    zip_code = geo_selectors.parse_zip(query)
-    if zip_code:
-        try:
-            return redirect(f"{reverse('residents:lookup')}?zip={zip_code}")
-        except NoReverseMatch:
-            pass
-    results = geo_selectors.jurisdiction_search(query=query)
-    return render(request, "core/search.html", {"query": query, "results": results})
+    # The map and the counts are policies' and geo's: they fill the page's
+    # sections (core_tags.page_sections), so core names no app.
+    return render(request, "core/home.html")
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import services
+from . import sending
 from .models import (
     CampaignDelivery,
     Delivery,
@@ -62,7 +62,7 @@ class LetterCopyAdmin(admin.ModelAdmin):
 @admin.action(description="Retry failed deliveries")
 def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
     n = sum(
-        services.delivery_retry(delivery=d, by=request.user)
+        sending.delivery_retry(delivery=d, by=request.user)
         for d in queryset.filter(status=DeliveryStatus.FAILED)
     )
     messages.success(request, f"{n} deliveries queued again")

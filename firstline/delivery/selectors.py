@@ -379,11 +379,12 @@ def print_letters(
     )
 
 
-def email_deliveries_due(*, campaign_id: int, limit: int) -> list[int]:
+def deliveries_due(*, campaign_id: int, channel: str, limit: int) -> list[int]:
+    """Queued rows of one channel whose next attempt is due, oldest first (delivery_claim_idx)."""
     return list(
         Delivery.objects.filter(
             campaign_id=campaign_id,
-            channel=Channel.EMAIL,
+            channel=channel,
             status=DeliveryStatus.QUEUED,
             next_attempt_at__lte=timezone.now(),
         )

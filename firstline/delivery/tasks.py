@@ -1,17 +1,17 @@
-"""Tasks only load ids and call services (STYLE.md); see services.py for the design."""
+"""Tasks only load ids and call services (STYLE.md); see sending.py for the design."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
-from firstline.delivery import services
+from firstline.delivery import rendering, sending
 
 
 @task(queue_name="delivery")
 def render_letters(campaign_id: int, target_ids: list[int]) -> int:
-    return services.letters_render_batch(campaign_id=campaign_id, target_ids=target_ids)
+    return rendering.letters_render_batch(campaign_id=campaign_id, target_ids=target_ids)
 
 
 @task(queue_name="delivery")
 def deliver_pump(campaign_id: int) -> int:
-    return services.delivery_pump(campaign_id=campaign_id)
+    return sending.delivery_pump(campaign_id=campaign_id)

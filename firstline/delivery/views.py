@@ -6,17 +6,17 @@ Views parse input and call services/selectors (STYLE.md); every POST redirects.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import permission_required
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from firstline.campaigns.models import Campaign
+from firstline.campaigns.selectors import campaign_public_get
+from firstline.core.permissions import require_capability, staff_permission_required
 
-from . import selectors, services
+from . import base, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
 from .models import Delivery, LetterCopy, PrintPacket, Target
 
@@ -25,10 +25,10 @@ def _campaign(slug: str) -> Campaign:
     return get_object_or_404(Campaign, slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    state = services.campaign_delivery_get(campaign=campaign)
+    state = targeting.campaign_delivery_get(campaign=campaign)
     frozen = state.targets_frozen_at is not None
     context = {
         "campaign": campaign,
@@ -52,22 +52,22 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "delivery/dashboard.html", context)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     form = TargetRuleForm(request.POST)
     if form.is_valid():
         try:
-            services.target_rule_add(campaign=campaign, by=request.user, **form.cleaned_data)
-        except services.DeliveryError as exc:
+            targeting.target_rule_add(campaign=campaign, by=request.user, **form.cleaned_data)
+        except base.DeliveryError as exc:
             messages.error(request, str(exc))
     else:
         messages.error(request, form.errors.as_text())
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """freeze | render | switch_on | switch_off | start | flag_stale"""
@@ -75,7 +75,7 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     try:
         with transaction.atomic():
             if name == "freeze":
-                n = services.targets_freeze(campaign=campaign, by=request.user)
+                n = targeting.targets_freeze(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s targets frozen.") % {"n": n})
                 bare = selectors.frozen_target_counts(campaign=campaign)["nothing"]
                 if bare:
@@ -88,29 +88,33 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
                         % {"n": bare},
                     )
             elif name == "render":
-                n = services.letters_render_enqueue(campaign=campaign)
+                n = rendering.letters_render_enqueue(campaign=campaign)
                 messages.success(request, _("%(n)s render batches queued.") % {"n": n})
             elif name in ("switch_on", "switch_off"):
-                services.delivery_switch_set(
+                # Turning real delivery on is an admin's decision; any
+                # organizer may turn it off.
+                if name == "switch_on":
+                    require_capability(request, "switch_on_delivery")
+                targeting.delivery_switch_set(
                     campaign=campaign, enabled=name == "switch_on", by=request.user
                 )
             elif name == "start":
-                n = services.delivery_start(campaign=campaign, by=request.user)
+                n = sending.delivery_start(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s deliveries queued.") % {"n": n})
             elif name == "fill_targets":
-                n = services.targets_contacts_fill(campaign=campaign, by=request.user)
+                n = targeting.targets_contacts_fill(campaign=campaign, by=request.user)
                 messages.success(
                     request, _("%(n)s targets filled in from current records.") % {"n": n}
                 )
             elif name == "flag_stale":
-                n = services.letter_copies_flag_stale(campaign=campaign)
+                n = rendering.letter_copies_flag_stale(campaign=campaign)
                 messages.success(request, _("%(n)s copies need re-rendering.") % {"n": n})
-    except services.DeliveryError as exc:
+    except base.DeliveryError as exc:
         messages.error(request, str(exc))
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     data = selectors.delivery_progress(campaign=campaign, channel="email")
@@ -118,68 +122,68 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, {"campaign": campaign, "progress": data})
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     return render(request, "delivery/letter_preview.html", {"letter": letter})
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
-    pdf, _pages = services.letters_pdf(letters=[letter])
+    pdf, _pages = printing.letters_pdf(letters=[letter])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
     return response
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     form = PacketForm(request.POST)
     if form.is_valid():
         try:
-            packet = services.print_packet_build(
+            packet = printing.print_packet_build(
                 campaign=campaign, by=request.user, **form.cleaned_data
             )
             messages.success(request, _("Packet with %(n)s pages ready.") % {"n": packet.pages})
-        except services.DeliveryError as exc:
+        except base.DeliveryError as exc:
             messages.error(request, str(exc))
     return redirect("delivery:dashboard", slug=slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def packet_download(request: HttpRequest, pk: int) -> FileResponse:
     packet = get_object_or_404(PrintPacket, pk=pk)
     return FileResponse(packet.pdf.open("rb"), content_type="application/pdf")
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
-    services.delivery_retry(delivery=delivery, by=request.user)
+    sending.delivery_retry(delivery=delivery, by=request.user)
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 @require_POST
 def delivery_mark(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("campaign"), pk=pk)
     form = MarkForm(request.POST)
     if form.is_valid():
-        services.delivery_mark(delivery=delivery, by=request.user, **form.cleaned_data)
+        printing.delivery_mark(delivery=delivery, by=request.user, **form.cleaned_data)
     return redirect("delivery:dashboard", slug=delivery.campaign.slug)
 
 
-@staff_member_required
+@staff_permission_required("manage_delivery")
 def response_add(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("campaign", "jurisdiction"), pk=pk)
     form = ResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.response_log(
+        responses.response_log(
             campaign=target.campaign, target=target, kind=data["kind"], notes=data["notes"],
             attachment=data["attachment"], policies=list(data["policies"]),
             commitment_date=data["commitment_date"], by=request.user,
@@ -191,7 +195,9 @@ def response_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def accountability(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: who responded, who committed, who has not answered, by state and role."""
-    campaign = _campaign(slug)
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:  # drafts are not public anywhere
+        raise Http404
     rows = selectors.campaign_accountability(campaign=campaign)
     summary = selectors.campaign_delivery_summary(campaign=campaign)
     return render(
@@ -201,8 +207,7 @@ def accountability(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@staff_member_required
-@permission_required("officials.send_rosterinvite", raise_exception=True)
+@staff_permission_required("edit_rosters")
 def coverage(request: HttpRequest, slug: str) -> HttpResponse:
     """Frozen targets lacking a holder, an email or a postal address, by state and role,
     with the campaign's verified signatories of each state to invite to the roster drive."""

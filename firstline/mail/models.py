@@ -4,13 +4,16 @@ A row is written first, in the same transaction as whatever caused it; a task
 then loads it by id and sends it. In ``outbox`` mode the row itself is the
 delivered copy, viewable by staff. Rows marked ``sensitive`` (they hold a
 private person's address) have their recipient and bodies blanked after
-sending, and are deleted by the purge task.
+sending, and are deleted by the purge task. Claiming, leasing and recording
+go through ``firstline.mail.queue``, shared with delivery's letters.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from firstline.mail.transport import new_message_id
 
 
 class EmailStatus(models.TextChoices):
@@ -40,8 +43,15 @@ class Email(models.Model):
     sensitive = models.BooleanField(default=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(
+        max_length=300,
+        blank=True,
+        default=new_message_id,
+        help_text="Stamped when the row is written, so every attempt carries the same one.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -49,6 +59,8 @@ class Email(models.Model):
         indexes = [
             # The retry sweeper: queued rows whose next attempt is due.
             models.Index(fields=["status", "next_attempt_at"], name="email_status_next_idx"),
+            # The lease sweeper: rows whose worker died mid-send.
+            models.Index(fields=["status", "lease_until"], name="email_lease_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
+from firstline.mail.queue import SendQueue
 from firstline.mail.transport import Sender, route_for
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,10 @@ def email_render(*, template: str, context: dict[str, Any], language: str) -> tu
     """
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
+        # str(): the text part is not HTML. render_to_string marks its output
+        # safe, and a page that shows this text (the resident's preview) must
+        # escape it like any other text.
+        text = str.__str__(render_to_string(f"{template}.txt", context))
         html = render_to_string(f"{template}.html", context)
     return subject, text, html
 
@@ -59,17 +63,20 @@ def email_queue(
     return email
 
 
+# Transactional mail is one message per task; ten minutes of lease is far above
+# one send and short enough that a killed worker's row is retried soon.
+OUTBOX = SendQueue(model=Email, lease_seconds=600, backoff_seconds=BACKOFF_BASE_SECONDS)
+
+
 def email_send(*, email_id: int) -> bool:
     """Claim, send, record. Returns True if this call delivered the message.
 
-    The conditional update makes a second worker (or a retried task) a no-op.
+    The lease makes a second worker (or a retried task) a no-op.
     """
-    claimed = Email.objects.filter(pk=email_id, status=EmailStatus.QUEUED).update(
-        status=EmailStatus.SENDING, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    token, rows = OUTBOX.claim([email_id])
+    if not rows:
         return False
-    email = Email.objects.get(pk=email_id)
+    [email] = rows
     recipients = [a.strip() for a in email.to.split(",") if a.strip()]
     route = route_for(recipients, external_allowed=True)
     message = EmailMultiAlternatives(
@@ -79,45 +86,25 @@ def email_send(*, email_id: int) -> bool:
         message.attach_alternative(email.html, "text/html")
     try:
         with Sender() as sender:
-            message_id = sender.send(message, route)
+            message_id = sender.send(message, route, message_id=email.message_id or None)
     except Exception as exc:
-        attempts = email.attempts
-        failed = attempts >= settings.DELIVERY_MAX_ATTEMPTS
-        Email.objects.filter(pk=email_id).update(
-            status=EmailStatus.FAILED if failed else EmailStatus.QUEUED,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            next_attempt_at=None
-            if failed
-            else timezone.now() + timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** (attempts - 1)),
-        )
-        logger.warning("email %s attempt %s failed: %s", email_id, attempts, type(exc).__name__)
+        OUTBOX.record_failure(email, token=token, error=exc)
+        logger.warning("email %s attempt failed: %s", email_id, type(exc).__name__)
         return False
-    updates: dict[str, Any] = {
-        "status": EmailStatus.SENT,
-        "mode": route.mode,
-        "message_id": message_id,
-        "sent_at": timezone.now(),
-        "last_error": "",
-        "next_attempt_at": None,
-    }
+    extra: dict[str, Any] = {"message_id": message_id}
     if email.sensitive and route.leaves_machine:
         # Once it has left, we no longer need the private address or the link.
-        updates.update({"to": "", "text": "", "html": ""})
-    Email.objects.filter(pk=email_id).update(**updates)
-    return True
+        extra.update({"to": "", "text": "", "html": ""})
+    return OUTBOX.record_sent(email, token=token, mode=route.mode, **extra)
 
 
 def email_retry_due(*, now: Any = None) -> int:
-    """Re-enqueue queued rows whose backoff has passed, rows stuck in
-    ``sending`` (a worker killed mid-send) and rows never enqueued, both
-    after ten minutes."""
+    """Re-enqueue queued rows whose backoff has passed, rows whose lease expired
+    (a worker killed mid-send) and rows never enqueued after ten minutes."""
     from firstline.mail.tasks import send_email
 
     now = now or timezone.now()
-    stuck = Email.objects.filter(
-        status=EmailStatus.SENDING, created_at__lt=now - timedelta(minutes=10)
-    )
-    stuck.update(status=EmailStatus.QUEUED, next_attempt_at=now)
+    OUTBOX.sweep(now=now)
     # Committed but never enqueued: the process died between its commit and
     # its on_commit enqueue. A duplicate task is harmless (email_send claims).
     Email.objects.filter(
@@ -136,11 +123,17 @@ def email_retry_due(*, now: Any = None) -> int:
     return len(due)
 
 
-def email_purge_sensitive(*, older_than_days: int = 30) -> int:
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+def email_purge_sensitive(*, now: Any = None) -> int:
+    """Delete outbox rows that hold a private person's address or a live link
+    (``sensitive``) once they are older than OUTBOX_SENSITIVE_KEEP_HOURS: by
+    then any link in them has expired, and the outbox is no archive of people."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.OUTBOX_SENSITIVE_KEEP_HOURS)
     deleted, _ = (
         Email.objects.filter(sensitive=True, created_at__lt=cutoff)
-        .exclude(status=EmailStatus.QUEUED)
+        .exclude(status__in=[EmailStatus.QUEUED, EmailStatus.SENDING])
         .delete()
     )
+    if deleted:
+        db_scrub_after_purge()
     return deleted

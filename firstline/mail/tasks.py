@@ -13,3 +13,8 @@ def send_email(email_id: int) -> bool:
 @task(queue_name="default")
 def retry_due_emails() -> int:
     return services.email_retry_due()
+
+
+@task(queue_name="default")
+def purge_sensitive_emails() -> int:
+    return services.email_purge_sensitive()

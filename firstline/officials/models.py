@@ -248,7 +248,6 @@ class RosterInvite(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("send_rosterinvite", "Can invite a partner to fill in a roster")]
 
     def __str__(self) -> str:
         return f"{self.organization_name} ({self.created_at:%Y-%m-%d})"
@@ -292,10 +291,6 @@ class RosterChange(models.Model):
 
     class Meta:
         ordering = ["-submitted_at"]
-        permissions = [
-            ("review_rosterchange", "Can accept or reject roster changes"),
-            ("import_roster", "Can import a roster CSV in the browser"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status="pending", reviewed_at__isnull=True)

@@ -9,8 +9,6 @@ named permission.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from firstline.core.permissions import staff_permission_required
 from firstline.geo.models import Jurisdiction
 from firstline.officials import selectors, services
 from firstline.officials.forms import ProposalForm, RosterUploadForm, SuggestionForm
@@ -94,8 +93,7 @@ def roster_suggest(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the roster drive: staff -----------------------------------------------------------------
 
 
-@staff_member_required
-@permission_required("officials.review_rosterchange", raise_exception=True)
+@staff_permission_required("review_rosters")
 def roster_review(request: HttpRequest) -> HttpResponse:
     pending = (
         RosterChange.objects.filter(status=RosterChangeStatus.PENDING)
@@ -105,8 +103,7 @@ def roster_review(request: HttpRequest) -> HttpResponse:
     return render(request, "officials/roster_review.html", {"changes": pending})
 
 
-@staff_member_required
-@permission_required("officials.review_rosterchange", raise_exception=True)
+@staff_permission_required("review_rosters")
 @require_POST
 def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(RosterChange, pk=pk)
@@ -119,8 +116,7 @@ def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("officials:roster_review"))
 
 
-@staff_member_required
-@permission_required("officials.send_rosterinvite", raise_exception=True)
+@staff_permission_required("edit_rosters")
 @require_POST
 def roster_invite_create(request: HttpRequest) -> HttpResponse:
     """Invite an organization (name and email given by the caller, e.g. delivery's coverage
@@ -145,7 +141,7 @@ def roster_invite_create(request: HttpRequest) -> HttpResponse:
         created_by=request.user,
         offices=offices,
     )
-    link = request.build_absolute_uri(reverse("officials:roster_invite", kwargs={"token": token}))
+    link = request.build_absolute_uri(reverse("officials:roster_form", kwargs={"token": token}))
     services.roster_invite_send(invite=invite, link=link, language=get_language() or "en")
     return render(
         request,
@@ -154,8 +150,7 @@ def roster_invite_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
-@permission_required("officials.import_roster", raise_exception=True)
+@staff_permission_required("edit_rosters")
 def roster_upload_page(request: HttpRequest) -> HttpResponse:
     """Upload -> dry-run preview (counts, row errors) -> confirm; the file waits in the session."""
     form = RosterUploadForm(request.POST or None, request.FILES or None)

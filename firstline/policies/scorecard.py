@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.policies.models import Policy, PolicyKind, PolicyRecord, RecordStatus
+from firstline.policies.signals import scorecards_changed
 
 # Bump when the rules change, so cached results of the old rules are never read.
 ALGORITHM_VERSION = 1
@@ -698,6 +699,7 @@ def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
     _write_shards(cards, replace=False)
     if any(c.jurisdiction.kind != JurisdictionKind.PLACE for c in cards.values()):
         map_invalidate()
+    scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=affected)
     return affected
 
 
@@ -706,6 +708,7 @@ def scorecards_recompute_all() -> int:
     cards = scorecards_compute()
     _write_shards(cards, replace=True)
     map_invalidate()
+    scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=None)
     return len(cards)
 
 

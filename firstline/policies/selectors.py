@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 
+from firstline.geo.models import JurisdictionKind
 from firstline.policies.models import PolicyRecord, PolicyRecordVersion, RecordStatus, SupportModel
 
 
@@ -83,3 +84,14 @@ def trend_287g(*, by: Literal["model", "state"] = "model") -> dict[str, Any]:
         f"by_{by}": {s["key"]: list(zip(ordered, s["values"], strict=True)) for s in series},
         "as_of": as_of,
     }
+
+
+def sheriff_counties_287g() -> set[int]:
+    """Counties with a sheriff's office in the 287(g) records (participating or pending)."""
+    return set(
+        PolicyRecord.objects.filter(
+            policy__slug="agreement_287g",
+            jurisdiction__kind=JurisdictionKind.COUNTY,
+            agency_name__icontains="sheriff",
+        ).values_list("jurisdiction_id", flat=True)
+    )

@@ -18,8 +18,6 @@ swallowed.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -34,6 +32,7 @@ from django.utils import timezone
 from firstline.core.services import audit_event_record
 from firstline.lib.importing import Counts, ImportFailed
 from firstline.policies.models import VERSIONED_FIELDS, Policy, PolicyRecord, PolicyRecordVersion
+from firstline.policies.scorecard import scorecard_jurisdictions_changed
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -152,14 +151,7 @@ def _notify_jurisdictions_changed(jurisdiction_ids: Iterable[int | None]) -> Non
         return
 
     def hook() -> None:
-        # find_spec first, so an ImportError raised *inside* the tracker's
-        # module still surfaces instead of being mistaken for "not installed".
-        if importlib.util.find_spec("firstline.policies.scorecard") is None:
-            return
-        module = importlib.import_module("firstline.policies.scorecard")
-        changed = getattr(module, "scorecard_jurisdictions_changed", None)
-        if changed is not None:
-            changed(ids)
+        scorecard_jurisdictions_changed(ids)
 
     transaction.on_commit(hook)
 

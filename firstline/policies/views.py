@@ -14,18 +14,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from firstline.core.permissions import staff_permission_required
 from firstline.geo import selectors as geo_selectors
 from firstline.geo.models import Jurisdiction, JurisdictionKind
+from firstline.officials.selectors import offices_for_jurisdiction
 from firstline.policies import map as national_map
 from firstline.policies import scorecard
 from firstline.policies.models import (
@@ -214,19 +213,7 @@ class LineView:
         return any(r.confidence != "verified" for r in self.records)
 
 
-def _offices_template() -> str | None:
-    try:
-        get_template("officials/_jurisdiction_offices.html")
-    except TemplateDoesNotExist:
-        return None
-    return "officials/_jurisdiction_offices.html"
-
-
 def _offices(jurisdiction: Jurisdiction) -> list[Any]:
-    try:
-        from firstline.officials.selectors import offices_for_jurisdiction
-    except ImportError:  # officials not built yet: the page still works without them
-        return []
     return list(offices_for_jurisdiction(jurisdiction=jurisdiction))
 
 
@@ -292,7 +279,7 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
         "children": [(c, summaries.get(c.pk)) for c in children],
         "history": history,
         "own_records": own_records,
-        "offices_template": _offices_template(),
+        "offices_template": "officials/_jurisdiction_offices.html",
         "offices": _offices(jurisdiction),
         "level_labels": LEVEL_LABELS,
         "staff": staff,
@@ -382,7 +369,7 @@ def _staff_record(pk: int) -> PolicyRecord:
     return record
 
 
-@staff_member_required
+@staff_permission_required("edit_evidence")
 @require_POST
 def record_add(request: HttpRequest) -> HttpResponse:
     from firstline.policies.services import RecordChangeInvalid, policy_record_add
@@ -417,7 +404,7 @@ def record_add(request: HttpRequest) -> HttpResponse:
     return redirect(jurisdiction.get_absolute_url())
 
 
-@staff_member_required
+@staff_permission_required("edit_evidence")
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     from firstline.policies.services import RecordChangeInvalid, policy_record_change
 
@@ -449,7 +436,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "policies/record_edit.html", {"record": record, "form": form})
 
 
-@staff_member_required
+@staff_permission_required("verify_evidence")
 @require_POST
 def record_verify(request: HttpRequest, pk: int) -> HttpResponse:
     from firstline.policies.services import policy_record_verify

@@ -7,7 +7,6 @@ called here, so a change in one of them is a change in one file.
 from __future__ import annotations
 
 import importlib.util
-import time
 from typing import Any
 
 from django.utils.translation import get_language
@@ -18,31 +17,17 @@ SLUG_287G = "agreement_287g"
 IN_FORCE_287G = ("in_force", "partial")
 
 
-# The catalog (about 34 rows) is public, read on every lookup, and changes only
-# by import: keep it per process for a minute instead of one query per request.
-_CATALOG_TTL = 60.0
-_catalog_memo: dict[str, Any] = {"at": -_CATALOG_TTL}
-
-
 def _catalog() -> tuple[Any, dict[str, Any]]:
     from firstline.policies.models import Policy
     from firstline.policies.scorecard import catalog_load
 
-    now = time.monotonic()
-    if now - _catalog_memo["at"] > _CATALOG_TTL:
-        texts = {
-            p.slug: p
-            for p in Policy.objects.only(
-                "slug", "kind", "weight", "levels", "name_en", "name_es", "summary_en", "summary_es"
-            )
-        }
-        _catalog_memo.update(catalog=catalog_load(), texts=texts, at=now)
-    return _catalog_memo["catalog"], _catalog_memo["texts"]
-
-
-def catalog_forget() -> None:
-    """Tests and imports call this after changing the catalog."""
-    _catalog_memo["at"] = -_CATALOG_TTL
+    texts = {
+        p.slug: p
+        for p in Policy.objects.only(
+            "slug", "kind", "weight", "levels", "name_en", "name_es", "summary_en", "summary_es"
+        )
+    }
+    return catalog_load(), texts
 
 
 def scorecards_for(jurisdictions: list[Jurisdiction]) -> dict[int, dict[str, Any]]:
@@ -119,8 +104,6 @@ def campaign_external_allowed(campaign: Any) -> bool:
     """The campaign's delivery switch (delivery.CampaignDelivery.external_enabled)."""
     if campaign is None:
         return False
-    try:
-        from firstline.delivery.models import CampaignDelivery
-    except ImportError:  # pragma: no cover - delivery not installed
-        return False
+    from firstline.delivery.models import CampaignDelivery
+
     return CampaignDelivery.objects.filter(campaign=campaign, external_enabled=True).exists()

@@ -13,20 +13,20 @@ whether the resident confirmed it or the ZIP leaves no doubt.
 
 from __future__ import annotations
 
-import random
 import re
 import time
-from array import array
-from bisect import bisect_left
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from firstline.geo import zcta_index as geo_index
 from firstline.geo.models import (
     Chamber,
     District,
@@ -210,7 +210,7 @@ def resident_lookup(
 ) -> LookupResult:
     """The whole lookup. ``county``, ``place`` and ``districts`` are the resident's picks
     (ocd ids) among the candidates; ``place="none"`` means "not in a city or town"."""
-    memo_refresh()
+    _generation()
     if zip_text is not None and (zip_text.strip() or not place_query):
         code = zip_parse(text=zip_text)
         zcta = _zcta_rows(code)
@@ -232,129 +232,24 @@ class _ZctaRows:
     districts: list[District]
 
 
-class ZctaIndex:
-    """Every ZCTA's state, overlapping jurisdictions (with weights) and districts, in flat
-    arrays sorted by code: about 3 MB for the 34,000 ZCTAs, read with one binary search.
-
-    It is public Census geography loaded whole, so its content does not depend on
-    which ZIPs residents typed (a per-ZIP cache would be a list of them in memory).
-    """
-
-    def __init__(self) -> None:
-        from django.db import connection
-
-        # Rows are streamed in code order straight into the arrays (no list of
-        # 100,000 tuples: the load takes about 0.3 s and peaks at a few MB).
-        with connection.cursor() as cursor:
-            # Only ZCTAs with a state can be answered; the others read as "no area".
-            cursor.execute(
-                "SELECT code, state_id FROM geo_zcta WHERE state_id IS NOT NULL ORDER BY code"
-            )
-            self.codes = array("i")
-            self.states = array("q")
-            for code, state_id in cursor:
-                self.codes.append(int(code))
-                self.states.append(state_id)
-            position = {code: i for i, code in enumerate(self.codes)}
-            self.link_ids = array("q")
-            self.link_weights = array("d")
-            cursor.execute(
-                "SELECT z.code, l.jurisdiction_id, l.weight FROM geo_zctajurisdiction l"
-                " JOIN geo_zcta z ON z.id = l.zcta_id WHERE z.state_id IS NOT NULL"
-                " ORDER BY z.code"
-            )
-            counts = array("i", bytes(4 * len(self.codes)))
-            for code, jid, weight in cursor:
-                counts[position[int(code)]] += 1
-                self.link_ids.append(jid)
-                self.link_weights.append(-1.0 if weight is None else float(weight))
-            self.link_start = self._starts(counts)
-            self.district_ids = array("q")
-            cursor.execute(
-                "SELECT z.code, d.district_id FROM geo_zctadistrict d"
-                " JOIN geo_zcta z ON z.id = d.zcta_id WHERE z.state_id IS NOT NULL"
-                " ORDER BY z.code"
-            )
-            counts = array("i", bytes(4 * len(self.codes)))
-            for code, did in cursor:
-                counts[position[int(code)]] += 1
-                self.district_ids.append(did)
-            self.district_start = self._starts(counts)
-
-    @staticmethod
-    def _starts(counts: array[int]) -> array[int]:
-        starts = array("i", [0])
-        total = 0
-        for n in counts:
-            total += n
-            starts.append(total)
-        return starts
-
-    def get(self, code: str) -> tuple[int, list[tuple[int, float | None]], list[int]] | None:
-        """``(state id, [(jurisdiction id, weight)], [district id])`` of a 5-digit code."""
-        number = int(code)
-        i = bisect_left(self.codes, number)
-        if i == len(self.codes) or self.codes[i] != number:
-            return None
-        a, b = self.link_start[i], self.link_start[i + 1]
-        links = [
-            (jid, None if w < 0 else w)
-            for jid, w in zip(self.link_ids[a:b], self.link_weights[a:b], strict=True)
-        ]
-        c, d = self.district_start[i], self.district_start[i + 1]
-        return self.states[i], links, list(self.district_ids[c:d])
-
-
-_zcta_index: list[ZctaIndex] = []
-
-
-def zcta_index() -> ZctaIndex:
-    if not _zcta_index:
-        _zcta_index.append(ZctaIndex())
-    return _zcta_index[0]
-
-
 def _zcta_rows(code: str) -> _ZctaRows | None:
-    """The ZCTA's state, overlaps and districts from the in-process index, then the
-    jurisdictions and districts themselves from the per-id memo: no query when warm."""
-    found_zcta = zcta_index().get(code)
+    """The ZCTA's state, overlaps and districts from geo's index, then the
+    jurisdictions and districts themselves."""
+    found_zcta = geo_index.zcta_index(version=_checked[1]).get(code)
     if found_zcta is None:
         return None
     state_id, weights, district_ids = found_zcta
-    found = _by_id(Jurisdiction, _rows, [state_id, *(jid for jid, _w in weights)])
+    found = _rows(Jurisdiction, [state_id, *(jid for jid, _w in weights)])
     if state_id not in found:
         return None
     links = [(found[jid], w) for jid, w in weights if jid in found]
-    by_id = _by_id(District, _rows, district_ids)
+    by_id = _rows(District, district_ids)
     rows = sorted(by_id.values(), key=lambda d: (d.chamber, _natural(d.name)))
     return _ZctaRows(state=found[state_id], links=links, districts=rows)
 
 
 def _natural(name: str) -> tuple[int, str]:
     return (int(name), "") if name.isdigit() else (1 << 30, name)
-
-
-def _by_id(
-    model: Any, memo: dict[tuple[Any, ...], tuple[float, Any]], ids: list[int]
-) -> dict[int, Any]:
-    now = time.monotonic()
-    tag = model.__name__
-    out: dict[int, Any] = {}
-    missing = []
-    for pk in ids:
-        hit = memo.get((tag, pk))
-        if hit is not None and hit[0] > now:
-            out[pk] = hit[1]
-        else:
-            missing.append(pk)
-    if missing:
-        qs = model.objects.filter(pk__in=missing)
-        if model is District:
-            qs = qs.select_related("state")
-        for obj in qs:
-            out[obj.pk] = obj
-            _memo_put(memo, (tag, obj.pk), obj, now)
-    return out
 
 
 def _lookup_zcta(
@@ -545,121 +440,101 @@ def _agreements_287g(county: Jurisdiction | None) -> list[dict[str, Any]]:
     return integrations.agreements_287g(county)
 
 
-# Public reference data per jurisdiction and per district (offices, holders,
-# contacts, scorecard, 287(g)) is kept in each worker's memory: a warm lookup
-# then makes no query at all. The keys are jurisdiction and district ids, never
-# a ZIP code, and nothing here is written anywhere.
-#
-# Freshness: at most every STAMP_SECONDS a worker reads a version stamp of the
-# tables the memo is built from (one query of MAX/COUNT aggregates) and drops
-# what depends on a table that changed. Every path that changes a policy record
-# (the services behind the admin, the staff workflow and the importers) moves
-# the record's updated_at or adds a PolicyRecordVersion, so a lookup reflects a
-# policy change at most STAMP_SECONDS after its commit. New or ended terms, new
-# or removed contacts and offices, and a geography reload are caught the same
-# way. In-place edits the stamp cannot see (a contact's value, a policy's
-# wording) wait for the entry's own expiry, MEMO_SECONDS (jittered so that the
-# entries of a warm worker do not all expire in the same second).
-STAMP_SECONDS = 2.0
-MEMO_SECONDS = 600.0
-MEMO_MAX = 20_000
-_rows: dict[tuple[Any, ...], tuple[float, Any]] = {}  # Jurisdiction/District rows (geography)
-_blocks: dict[tuple[Any, ...], tuple[float, Any]] = {}  # per jurisdiction and language
-_offices: dict[tuple[Any, ...], tuple[float, Any]] = {}  # per district
-_stamp: dict[str, Any] = {
-    "checked": -STAMP_SECONDS,
-    "policies": None,
-    "officials": None,
-    "geo": None,
-}
+# Public reference data per jurisdiction and language (offices, holders,
+# contacts, scorecard, 287(g)) and per district (its legislators) is kept in
+# Django's cache, shared by every process. Keys are jurisdiction and district
+# ids, never a ZIP code. Each entry carries the generation it was computed
+# under; the apps that own the data publish signals when it changes
+# (``officials_changed``, ``scorecards_changed``, ``geography_changed``) and
+# residents answers each by starting a new generation, so older entries are
+# ignored from the next lookup on. An entry computed from data read before a
+# change carries the generation read before it too, so it cannot outlive it.
+# CACHE_SECONDS bounds edits no signal announces.
+CACHE_SECONDS = 3600
+GENERATION_KEY = "residents:generation"
+
+# Each process also keeps what it read from the shared cache, decoded, with
+# the jurisdiction and district rows, for as long as the generation it was
+# read under is current. It re-reads the generation (with the ZCTA index's
+# version, one cache read) at most every GENERATION_CHECK_SECONDS, so a change
+# reaches every process at most that long after its signal; the process that
+# sent it, at once. Why: unpickling the blocks on every lookup made a warm
+# lookup more than 10x slower (figures in docs/residents.md, "Speed").
+GENERATION_CHECK_SECONDS = 1.0
+LOCAL_MAX = 20_000
+_local: dict[str, Any] = {}
+# [generation, ZCTA index version, monotonic time of the last check]
+_checked: list[Any] = ["", None, -GENERATION_CHECK_SECONDS]
 
 
-def _memo_put(
-    memo: dict[tuple[Any, ...], tuple[float, Any]], key: tuple[Any, ...], value: Any, now: float
-) -> None:
-    if len(memo) >= MEMO_MAX:
-        memo.clear()
-    memo[key] = (now + MEMO_SECONDS * random.uniform(0.8, 1.0), value)
+def cache_generation_new(**kwargs: Any) -> None:
+    """Receiver for the owning apps' change signals (connected in apps.py)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    local_copies_clear()
 
 
-def _memoized(
-    memo: dict[tuple[Any, ...], tuple[float, Any]], key: tuple[Any, ...], compute: Any
-) -> Any:
+def _generation() -> str:
+    """The current generation; this process's copies are dropped when it moved."""
     now = time.monotonic()
-    hit = memo.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    _memo_put(memo, key, value, now)
-    return value
+    if now - _checked[2] < GENERATION_CHECK_SECONDS:
+        return str(_checked[0])
+    found = cache.get_many([GENERATION_KEY, geo_index.VERSION_KEY])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    if generation != _checked[0]:
+        _local.clear()
+    _checked[:] = [generation, found.get(geo_index.VERSION_KEY), now]
+    return str(generation)
 
 
-def lookup_memo_clear() -> None:
-    from firstline.residents import integrations
-
-    _rows.clear()
-    _blocks.clear()
-    _offices.clear()
-    _zcta_index.clear()
-    integrations.catalog_forget()
-    _stamp.update(checked=-STAMP_SECONDS, policies=None, officials=None, geo=None)
+def local_copies_clear() -> None:
+    """Forget this process's copies; the next lookup re-reads the generation."""
+    _local.clear()
+    _checked[:] = ["", None, -GENERATION_CHECK_SECONDS]
 
 
-# One row of aggregates over the tables the memo is built from; every part is an
-# index-only MAX or a COUNT of a table of at most ~50,000 rows (about 3 ms).
-_STAMP_SQL = """
-SELECT
-  (SELECT COUNT(*) FROM policies_policyrecord),
-  (SELECT MAX(updated_at) FROM policies_policyrecord),
-  (SELECT MAX(id) FROM policies_policyrecordversion),
-  (SELECT COUNT(*) FROM policies_policy),
-  (SELECT COUNT(*) FROM officials_term),
-  (SELECT MAX(id) FROM officials_term),
-  (SELECT COUNT(end_date) FROM officials_term),
-  (SELECT COUNT(*) FROM officials_contactpoint),
-  (SELECT MAX(id) FROM officials_contactpoint),
-  (SELECT COUNT(*) FROM officials_office),
-  (SELECT MAX(id) FROM officials_office),
-  (SELECT COUNT(*) FROM geo_zcta),
-  (SELECT MAX(id) FROM geo_zcta),
-  (SELECT MAX(id) FROM geo_zctajurisdiction),
-  (SELECT MAX(id) FROM geo_zctadistrict),
-  (SELECT MAX(id) FROM geo_jurisdiction),
-  (SELECT MAX(id) FROM geo_district)
-"""
+def _local_put(values: dict[str, Any]) -> None:
+    if len(_local) + len(values) > LOCAL_MAX:
+        _local.clear()
+    _local.update(values)
 
 
-def _stamp_read() -> dict[str, tuple[Any, ...]]:
-    from django.db import connection
+def _rows(model: Any, ids: list[int]) -> dict[int, Any]:
+    """Jurisdiction or District rows by id (geography: a change starts a new generation)."""
+    prefix = f"row:{model.__name__}:"
+    found = {pk: _local[prefix + str(pk)] for pk in ids if prefix + str(pk) in _local}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        qs = model.objects.filter(pk__in=missing)
+        if model is District:
+            qs = qs.select_related("state")
+        fetched = {obj.pk: obj for obj in qs}
+        _local_put({prefix + str(pk): obj for pk, obj in fetched.items()})
+        found.update(fetched)
+    return found
 
-    with connection.cursor() as cursor:
-        cursor.execute(_STAMP_SQL)
-        row = tuple(cursor.fetchone())
-    return {"policies": row[:4], "officials": row[4:11], "geo": row[11:]}
+
+def _block_key(jurisdiction_id: int, language: str) -> str:
+    return f"residents:block:{jurisdiction_id}:{language}"
 
 
-def memo_refresh(*, force: bool = False) -> None:
-    """Drop memoized data whose source tables changed (checked at most every STAMP_SECONDS)."""
-    now = time.monotonic()
-    if not force and now - _stamp["checked"] < STAMP_SECONDS:
-        return
-    stamp = _stamp_read()
-    _stamp["checked"] = now
-    if _stamp["geo"] is not None and stamp["geo"] != _stamp["geo"]:
-        # Blocks and office lists hold jurisdiction and district rows too.
-        _rows.clear()
-        _zcta_index.clear()
-        _blocks.clear()
-        _offices.clear()
-    if _stamp["officials"] is not None and stamp["officials"] != _stamp["officials"]:
-        _blocks.clear()
-        _offices.clear()
-    if _stamp["policies"] is not None and stamp["policies"] != _stamp["policies"]:
-        from firstline.residents import integrations
+def _district_key(district_id: int) -> str:
+    return f"residents:district:{district_id}"
 
-        _blocks.clear()
-        integrations.catalog_forget()
-    _stamp.update(stamp)
+
+def _cached(keys: Iterable[str], generation: str) -> dict[str, Any]:
+    """Of ``keys``, the entries computed under ``generation``: this process's
+    copies, then one read of the shared cache for the rest."""
+    found = {key: _local[key] for key in keys if key in _local}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        shared = cache.get_many(missing)
+        fresh = {key: value for key, (gen, value) in shared.items() if gen == generation}
+        _local_put(fresh)
+        found.update(fresh)
+    return found
 
 
 def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
@@ -673,12 +548,14 @@ def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
     return Q(jurisdiction=jurisdiction, role__in=roles) | Q(covers=jurisdiction, role__in=roles)
 
 
-def _block_compute(jurisdiction: Jurisdiction) -> JurisdictionBlock:
+def _block_compute(
+    jurisdiction: Jurisdiction, cards: dict[int, dict[str, Any]]
+) -> JurisdictionBlock:
     block = JurisdictionBlock(jurisdiction=jurisdiction)
     block.offices = office_views(
         offices=offices_queryset().filter(_jurisdiction_where(jurisdiction)).distinct()
     )
-    card = scorecards([jurisdiction]).get(jurisdiction.pk)
+    card = cards.get(jurisdiction.pk)
     if card is not None:
         usps = jurisdiction.usps
         block.scorecard_available = True
@@ -692,17 +569,35 @@ def _block_compute(jurisdiction: Jurisdiction) -> JurisdictionBlock:
     return block
 
 
-def jurisdiction_block_for(jurisdiction: Jurisdiction) -> JurisdictionBlock:
-    lang = translation.get_language() or "en"
-    return _memoized(_blocks, (jurisdiction.pk, lang), lambda: _block_compute(jurisdiction))
-
-
-def district_offices(district: District) -> list[OfficeView]:
-    return _memoized(
-        _offices,
-        (district.pk,),
-        lambda: office_views(offices=offices_queryset().filter(district=district)),
-    )
+def _blocks_and_offices(
+    jurisdictions: list[Jurisdiction], districts: list[District]
+) -> tuple[dict[int, JurisdictionBlock], dict[int, list[OfficeView]]]:
+    """Each jurisdiction's block (in the active language) and each district's
+    legislators: from the cache, computing and storing what is missing."""
+    language = translation.get_language() or "en"
+    wanted: dict[str, Jurisdiction | District] = {
+        _block_key(j.pk, language): j for j in jurisdictions
+    }
+    wanted.update({_district_key(d.pk): d for d in districts})
+    generation = _generation()
+    found = _cached(wanted, generation)
+    missing = [j for j in jurisdictions if _block_key(j.pk, language) not in found]
+    cards = scorecards(missing) if missing else {}
+    fresh: dict[str, Any] = {}
+    for key, source in wanted.items():
+        if key in found:
+            continue
+        if isinstance(source, District):
+            fresh[key] = office_views(offices=offices_queryset().filter(district=source))
+        else:
+            fresh[key] = _block_compute(source, cards)
+    if fresh:
+        cache.set_many({k: (generation, v) for k, v in fresh.items()}, CACHE_SECONDS)
+        _local_put(fresh)
+    found.update(fresh)
+    blocks = {j.pk: found[_block_key(j.pk, language)] for j in jurisdictions}
+    offices = {d.pk: found[_district_key(d.pk)] for d in districts}
+    return blocks, offices
 
 
 def _assemble(
@@ -720,16 +615,20 @@ def _assemble(
     chambers: dict[str, list[DistrictCandidate]],
     districts_certain: bool,
 ) -> LookupResult:
+    levels = [j for j in (state, county, place) if j is not None]
+    blocks, offices = _blocks_and_offices(
+        levels, [cand.district for cands in chambers.values() for cand in cands]
+    )
     for cands in chambers.values():
         for cand in cands:
-            cand.offices = district_offices(cand.district)
+            cand.offices = offices[cand.district.pk]
     chamber_order: dict[str, int] = {Chamber.UPPER: 0, Chamber.UNICAMERAL: 0, Chamber.LOWER: 1}
     return LookupResult(
         zip=zip_code,
         query=query,
-        state=jurisdiction_block_for(state),
-        county=jurisdiction_block_for(county) if county else None,
-        place=jurisdiction_block_for(place) if place else None,
+        state=blocks[state.pk],
+        county=blocks[county.pk] if county else None,
+        place=blocks[place.pk] if place else None,
         counties=counties,
         places=places,
         unincorporated_share=unincorporated_share,
@@ -773,8 +672,8 @@ def office_for_contact(*, office_id: int) -> OfficeView | None:
 
 def jurisdiction_block(*, ocd_id: str) -> JurisdictionBlock | None:
     """One jurisdiction with its scorecard and its at-large offices (not districts)."""
-    memo_refresh()
+    _generation()
     jurisdiction = Jurisdiction.objects.filter(ocd_id=ocd_id).first()
     if jurisdiction is None:
         return None
-    return jurisdiction_block_for(jurisdiction)
+    return _blocks_and_offices([jurisdiction], [])[0][jurisdiction.pk]

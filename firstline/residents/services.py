@@ -26,10 +26,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from firstline.campaigns.letters import letter_render
 from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
@@ -121,9 +121,22 @@ def message_compose(
         }
         letter = campaign.letter_for(language) if campaign is not None else ""
         if letter.strip():
-            body = Template("{% autoescape off %}" + letter + "{% endautoescape %}").render(
-                Context(context)
-            )
+            # The campaign's own placeholder renderer, as for its letters to
+            # officials: a letter is text with {{ placeholders }}, never a
+            # Django template (a template could include files or run tags).
+            body = letter_render(
+                template=letter,
+                values={
+                    "official.title": view.office.localized_title(language),
+                    "official.name": ", ".join(view.holders),
+                    "official.salutation": _salutation(view, language),
+                    "jurisdiction.name": str(jurisdiction),
+                    "gaps": [g.name for g in gaps],
+                    "signatory_count": "0",
+                    "campaign.title": (campaign.title_es if language == "es" else "")
+                    or campaign.title,
+                },
+            ).text
         else:
             body = render_to_string("residents/email/default_body.txt", context)
         subject, text, html = email_render(

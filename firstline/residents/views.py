@@ -17,7 +17,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from firstline.residents import selectors, services
+from firstline.lib.clients import client_fingerprint
+from firstline.lib.pow import pow_challenge_create
+from firstline.residents import abuse, selectors, services
 from firstline.residents.forms import MessageForm
 
 
@@ -77,6 +79,7 @@ def write(request: HttpRequest, office_id: int) -> HttpResponse:
     campaign = _campaign(data.get("campaign"))
     language = get_language() or "en"
     gaps = services.office_gaps(view=view, campaign=campaign)
+    status = 200
     context: dict[str, Any] = {
         "view": view,
         "campaign": campaign,
@@ -99,14 +102,23 @@ def write(request: HttpRequest, office_id: int) -> HttpResponse:
                 "sender": sender,
             }
             if request.POST.get("action") == "send":
-                services.resident_message_send(**kwargs)
-                url = reverse("residents:sent") + f"?office={view.office.pk}"
-                return redirect(url)
+                refusal = abuse.message_screen(
+                    client=client_fingerprint(request),
+                    office_id=view.office.pk,
+                    pow_payload=request.POST.get("pow", ""),
+                )
+                if refusal == abuse.Refusal.NONE:
+                    services.resident_message_send(**kwargs)
+                    url = reverse("residents:sent") + f"?office={view.office.pk}"
+                    return redirect(url)
+                context["refusal"] = refusal
+                status = 429
             context["preview"] = services.message_compose(**kwargs)
+            context["pow_challenge"] = pow_challenge_create().as_dict()
     else:
         form = MessageForm(initial={"language": language[:2], "minimal": True})
     context["form"] = form
-    return _no_store(render(request, "residents/write.html", context))
+    return _no_store(render(request, "residents/write.html", context, status=status))
 
 
 def sent(request: HttpRequest) -> HttpResponse:

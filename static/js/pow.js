@@ -45,7 +45,7 @@
     var field = form && form.querySelector("input[name=pow]");
     if (!field || !window.crypto || !crypto.subtle) return;
     var challenge = JSON.parse(holder.textContent);
-    var solved = false, submitWaiting = false;
+    var solved = false, submitWaiting = false, submitter = null;
 
     var label = status.querySelector(".pow-text");
     function setStatus(state) {
@@ -61,7 +61,12 @@
       }));
       solved = true;
       setStatus("solved");
-      if (submitWaiting) form.submit();
+      // requestSubmit keeps the button that was pressed (its name and value
+      // are part of the form data, e.g. action=send); submit() would drop it.
+      if (submitWaiting) {
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+        else form.submit();
+      }
     }
 
     setStatus("working");
@@ -78,6 +83,7 @@
     form.addEventListener("submit", function (event) {
       if (solved) return;
       event.preventDefault();
+      submitter = event.submitter || null;
       submitWaiting = true;
       setStatus("waiting");
     });

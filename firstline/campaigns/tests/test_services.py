@@ -224,11 +224,9 @@ def test_jurisdiction_resolve_exact_and_candidates():
     assert found is None and harris in candidates
 
 
-def test_submit_is_one_transaction_of_few_statements(django_assert_max_num_queries):
+def test_submit_is_one_transaction_within_a_query_budget(django_assert_max_num_queries):
     campaign = factories.campaign()
     home = factories.harris()
-    # Organization (with its look-alike check), signature upsert, outbox row,
-    # plus BEGIN/COMMIT and the task the mail app enqueues after commit.
     values = {
         "campaign": campaign,
         "org_name": "Houston Immigrant Rights Coalition",
@@ -236,9 +234,12 @@ def test_submit_is_one_transaction_of_few_statements(django_assert_max_num_queri
         "contact_name": "Ana Pérez",
         "contact_email": "ana@example.org",
     }
-    with django_assert_max_num_queries(6):
+    # The collecting re-check, the organization (read, insert, look-alike),
+    # the signature (read, insert), the outbox row, and the savepoints that
+    # let a lost race be retried: a budget, so a stray query shows up.
+    with django_assert_max_num_queries(13):
         first = services.signature_submit(**values)
-    with django_assert_max_num_queries(7):  # + reading the existing organization
+    with django_assert_max_num_queries(9):  # found, locked and updated
         second = services.signature_submit(**{**values, "contact_name": "Ana María"})
     assert first.created and not second.created
     assert second.signature.pk == first.signature.pk and second.signature.submit_count == 2

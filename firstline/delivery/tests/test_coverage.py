@@ -16,7 +16,7 @@ SLUG = "first-line-of-defense-texas"
 def test_coverage_groups_targets_and_invites_a_signatory():
     call_command("seed_demo", verbosity=0)
     user = User.objects.create_user("staffer", "s@example.org", "pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="send_rosterinvite"))
+    user.user_permissions.add(Permission.objects.get(codename="edit_rosters"))
     client = Client()
     client.force_login(user)
     page = client.get(reverse("delivery:coverage", args=[SLUG]))

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from firstline.core.models import AuditEvent
-from firstline.delivery import services
+from firstline.delivery import base, printing, rendering, responses, sending, targeting
 from firstline.delivery.models import (
     Channel,
     Delivery,
@@ -39,14 +40,14 @@ def rendered(db):
     h.office(tx, Role.SHERIFF, email="sheriff@tarrantcounty.example.org", holder="Pat Example")
     h.office(il, Role.SHERIFF, address="50 W Washington St, Chicago, IL 60602")
     camp = h.campaign()
-    services.target_rule_add(
+    targeting.target_rule_add(
         campaign=camp,
         roles=[Role.SHERIFF],
         geography=GeographyKind.JURISDICTIONS,
         jurisdictions=[tx, il],
     )
-    services.targets_freeze(campaign=camp)
-    services.letters_render_batch(
+    targeting.targets_freeze(campaign=camp)
+    rendering.letters_render_batch(
         campaign_id=camp.pk,
         target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True)),
     )
@@ -68,9 +69,9 @@ def test_never_leaves_outbox_unless_mode_and_switch(
     settings.DELIVERY_MODE = mode
     settings.MAILERS = smtp_to(smtp_sink)
     if switch:
-        services.delivery_switch_set(campaign=rendered, enabled=True, by=staff_user)
-    assert services.delivery_start(campaign=rendered) == 2
-    assert services.delivery_pump(campaign_id=rendered.pk) == 1
+        targeting.delivery_switch_set(campaign=rendered, enabled=True, by=staff_user)
+    assert sending.delivery_start(campaign=rendered) == 2
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 1
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     assert email.status == DeliveryStatus.SENT
     assert email.mode == ("smtp" if leaves else "outbox")
@@ -92,8 +93,8 @@ def test_never_leaves_outbox_unless_mode_and_switch(
 
 
 def test_one_delivery_per_letter_and_channel(rendered):
-    assert services.deliveries_create(campaign=rendered) == 2
-    assert services.deliveries_create(campaign=rendered) == 0
+    assert sending.deliveries_create(campaign=rendered) == 2
+    assert sending.deliveries_create(campaign=rendered) == 0
     existing = Delivery.objects.filter(campaign=rendered).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Delivery.objects.create(letter=existing.letter, campaign=rendered, channel=existing.channel)
@@ -104,21 +105,21 @@ def test_refusing_server_retries_with_backoff_then_succeeds(
 ):
     settings.DELIVERY_MODE = "smtp"
     settings.MAILERS = smtp_to(smtp_sink)
-    services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
-    services.delivery_start(campaign=rendered)
+    targeting.delivery_switch_set(campaign=rendered, enabled=True, by=None)
+    sending.delivery_start(campaign=rendered)
     smtp_sink.refuse = True
-    assert services.delivery_pump(campaign_id=rendered.pk) == 0
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 0
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     assert (
         email.status == DeliveryStatus.QUEUED and email.attempts == 1 and "451" in email.last_error
     )
     assert email.next_attempt_at > timezone.now()  # backing off
     message_id = email.message_id
-    assert services.delivery_pump(campaign_id=rendered.pk) == 0  # not due yet: nothing tried
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 0  # not due yet: nothing tried
     assert Delivery.objects.get(pk=email.pk).attempts == 1
     smtp_sink.refuse = False
     Delivery.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
-    assert services.delivery_pump(campaign_id=rendered.pk) == 1
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 1
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == (DeliveryStatus.SENT, 2, "")
     [msg] = smtp_sink.wait_for(1)
@@ -131,26 +132,26 @@ def test_gives_up_after_max_attempts_then_staff_retry(
     settings.DELIVERY_MODE = "smtp"
     settings.DELIVERY_MAX_ATTEMPTS = 2
     settings.MAILERS = smtp_to(smtp_sink)
-    monkeypatch.setattr(services, "BACKOFF_SECONDS", 0)
-    services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
-    services.delivery_start(campaign=rendered)
+    monkeypatch.setattr(sending, "LETTERS", replace(sending.LETTERS, backoff_seconds=0))
+    targeting.delivery_switch_set(campaign=rendered, enabled=True, by=None)
+    sending.delivery_start(campaign=rendered)
     smtp_sink.refuse = True
-    services.delivery_pump(campaign_id=rendered.pk)
+    sending.delivery_pump(campaign_id=rendered.pk)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     assert (
         email.status == DeliveryStatus.FAILED and email.attempts == 2 and "451" in email.last_error
     )
     smtp_sink.refuse = False
-    assert services.delivery_retry(delivery=email, by=staff_user)
-    assert services.delivery_pump(campaign_id=rendered.pk) == 1
+    assert sending.delivery_retry(delivery=email, by=staff_user)
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 1
     assert len(smtp_sink.wait_for(1)) == 1
 
 
 def test_expired_lease_is_swept_and_resent_with_the_same_message_id(rendered, settings, smtp_sink):
     settings.DELIVERY_MODE = "smtp"
     settings.MAILERS = smtp_to(smtp_sink)
-    services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
-    services.delivery_start(campaign=rendered)
+    targeting.delivery_switch_set(campaign=rendered, enabled=True, by=None)
+    sending.delivery_start(campaign=rendered)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     # A worker claimed the row and died: the row is "sending" with a lease that ran out.
     Delivery.objects.filter(pk=email.pk).update(
@@ -158,20 +159,20 @@ def test_expired_lease_is_swept_and_resent_with_the_same_message_id(rendered, se
         lease_token="dead",
         lease_until=timezone.now() - dt.timedelta(seconds=1),
     )
-    assert services.delivery_pump(campaign_id=rendered.pk) == 1
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 1
     [msg] = smtp_sink.wait_for(1)
     assert msg["Message-ID"] == email.message_id
 
 
 def test_a_live_lease_is_not_taken(rendered, settings):
-    services.delivery_start(campaign=rendered)
+    sending.delivery_start(campaign=rendered)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     Delivery.objects.filter(pk=email.pk).update(
         status=DeliveryStatus.SENDING,
         lease_token="alive",
         lease_until=timezone.now() + dt.timedelta(minutes=1),
     )
-    assert services.delivery_pump(campaign_id=rendered.pk) == 0
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 0
     assert Delivery.objects.get(pk=email.pk).status == DeliveryStatus.SENDING
 
 
@@ -189,20 +190,20 @@ def test_per_domain_rate_limit_defers_to_the_next_minute(db, settings, smtp_sink
         Office.objects.filter(jurisdiction=tx, role=Role.COUNTY_COMMISSIONER, seat=1).update(
             seat=10 + i
         )
-    services.target_rule_add(
+    targeting.target_rule_add(
         campaign=camp,
         roles=[Role.COUNTY_COMMISSIONER],
         geography=GeographyKind.JURISDICTIONS,
         jurisdictions=[tx],
     )
-    services.targets_freeze(campaign=camp)
-    services.letters_render_batch(
+    targeting.targets_freeze(campaign=camp)
+    rendering.letters_render_batch(
         campaign_id=camp.pk,
         target_ids=list(Target.objects.filter(campaign=camp).values_list("pk", flat=True)),
     )
-    services.delivery_switch_set(campaign=camp, enabled=True, by=None)
-    services.delivery_start(campaign=camp)
-    assert services.delivery_pump(campaign_id=camp.pk) == 2
+    targeting.delivery_switch_set(campaign=camp, enabled=True, by=None)
+    sending.delivery_start(campaign=camp)
+    assert sending.delivery_pump(campaign_id=camp.pk) == 2
     waiting = Delivery.objects.get(campaign=camp, status=DeliveryStatus.QUEUED)
     assert waiting.attempts == 0 and waiting.next_attempt_at > timezone.now()
     assert len(smtp_sink.wait_for(2)) == 2
@@ -211,9 +212,9 @@ def test_per_domain_rate_limit_defers_to_the_next_minute(db, settings, smtp_sink
 def test_print_packet_and_marking_by_hand(rendered, staff_user):
     from firstline.campaigns.models import Organization
 
-    services.delivery_start(campaign=rendered)
+    sending.delivery_start(campaign=rendered)
     il = h.cook()
-    packet = services.print_packet_build(
+    packet = printing.print_packet_build(
         campaign=rendered, scope="county", jurisdiction=il, by=staff_user
     )
     assert packet.pages >= 2 and packet.pdf.read(4) == b"%PDF"
@@ -222,7 +223,7 @@ def test_print_packet_and_marking_by_hand(rendered, staff_user):
     org = Organization.objects.create(
         name="Chicago Coalition", name_key="chicago coalition", similarity_key="x"
     )
-    assert services.delivery_mark(
+    assert printing.delivery_mark(
         delivery=printed,
         status=DeliveryStatus.DELIVERED_BY_HAND,
         on=dt.date(2026, 12, 1),
@@ -241,7 +242,7 @@ def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rend
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     target = Target.objects.get(campaign=rendered, jurisdiction=h.tarrant())
-    response = services.response_log(
+    response = responses.response_log(
         campaign=rendered, target=target, kind="commitment", notes="Will end the JEM agreement",
         attachment=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 reply"), policies=[h.policy("no_287g")],
         commitment_date=dt.date(2027, 3, 1), by=staff_user,
@@ -251,8 +252,8 @@ def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rend
     assert f"response {response.pk}" in record.citation
     assert record.versions.get().why.endswith(str(response.pk))
     assert response.attachment.name.endswith(".pdf")
-    with pytest.raises(services.DeliveryError):
-        services.response_log(campaign=rendered, target=target, kind="commitment", by=staff_user)
+    with pytest.raises(base.DeliveryError):
+        responses.response_log(campaign=rendered, target=target, kind="commitment", by=staff_user)
     assert PolicyRecord.objects.filter(pk=record.pk, status=RecordStatus.IN_FORCE).count() == 0
 
 
@@ -262,19 +263,19 @@ def test_stale_copies_are_not_sent(rendered):
         rendered_at=timezone.now() - dt.timedelta(days=1)
     )
     PolicyRecord.objects.filter(jurisdiction=tx).update(updated_at=timezone.now())
-    assert services.delivery_start(campaign=rendered) == 1  # only Cook's copy
+    assert sending.delivery_start(campaign=rendered) == 1  # only Cook's copy
     assert not Delivery.objects.filter(letter__target__jurisdiction=tx).exists()
 
 
 def test_malformed_address_fails_at_once_and_does_not_stop_the_batch(rendered, settings, smtp_sink):
     settings.DELIVERY_MODE = "smtp"
     settings.MAILERS = smtp_to(smtp_sink)
-    services.delivery_switch_set(campaign=rendered, enabled=True, by=None)
-    services.delivery_start(campaign=rendered)
+    targeting.delivery_switch_set(campaign=rendered, enabled=True, by=None)
+    sending.delivery_start(campaign=rendered)
     email = Delivery.objects.get(campaign=rendered, channel=Channel.EMAIL)
     # Open States holds addresses like "lori garciasander.house@coleg.gov".
     Delivery.objects.filter(pk=email.pk).update(to_address="lori garcia@example.org")
-    assert services.delivery_pump(campaign_id=rendered.pk) == 0
+    assert sending.delivery_pump(campaign_id=rendered.pk) == 0
     email.refresh_from_db()
     assert (
         email.status == DeliveryStatus.FAILED
@@ -287,11 +288,26 @@ def test_freeze_drops_malformed_addresses_to_print(db):
     tx = h.tarrant()
     h.office(tx, Role.SHERIFF, email="lori garciasander.house@coleg.gov")
     camp = h.campaign("typo")
-    services.target_rule_add(
+    targeting.target_rule_add(
         campaign=camp,
         roles=[Role.SHERIFF],
         geography=GeographyKind.JURISDICTIONS,
         jurisdictions=[tx],
     )
-    services.targets_freeze(campaign=camp)
+    targeting.targets_freeze(campaign=camp)
     assert Target.objects.get(campaign=camp).email == ""
+
+
+def test_the_print_channel_prints_one_office_packet(rendered):
+    from firstline.delivery.channels import CHANNELS
+    from firstline.delivery.models import PrintPacket
+
+    sending.delivery_start(campaign=rendered)
+    printed = Delivery.objects.select_related("letter__campaign").get(
+        campaign=rendered, channel=Channel.PRINT
+    )
+    result = CHANNELS["print"]().send(printed)
+    assert result.status == DeliveryStatus.PRINTED
+    packet = PrintPacket.objects.get(campaign=rendered)
+    assert packet.scope == "office" and list(packet.letters.all()) == [printed.letter]
+    assert Delivery.objects.get(pk=printed.pk).status == DeliveryStatus.PRINTED

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from firstline.delivery import selectors, services
+from firstline.delivery import printing, rendering, selectors, targeting
 from firstline.delivery.models import GeographyKind, LetterCopy, Target
 from firstline.officials.models import Role
 from firstline.policies.models import PolicyRecord
@@ -24,11 +24,11 @@ def two_sheriffs(db):
     h.sign(camp, "Fort Worth Neighbors", tx)
     h.sign(camp, "National Network", None)
     # Spanish for Cook County: the first rule naming an office decides the language.
-    services.target_rule_add(
+    targeting.target_rule_add(
         campaign=camp, roles=[Role.SHERIFF], geography=GeographyKind.JURISDICTIONS,
         jurisdictions=[il], language="es",
     )  # fmt: skip
-    services.target_rule_add(
+    targeting.target_rule_add(
         campaign=camp,
         roles=[Role.SHERIFF],
         geography=GeographyKind.JURISDICTIONS,
@@ -38,9 +38,9 @@ def two_sheriffs(db):
 
 
 def _render(camp):
-    services.targets_freeze(campaign=camp)
+    targeting.targets_freeze(campaign=camp)
     ids = list(Target.objects.filter(campaign=camp).values_list("pk", flat=True))
-    services.letters_render_batch(campaign_id=camp.pk, target_ids=ids)
+    rendering.letters_render_batch(campaign_id=camp.pk, target_ids=ids)
     return {
         lc.target.jurisdiction_id: lc
         for lc in LetterCopy.objects.filter(campaign=camp).select_related("target")
@@ -101,18 +101,18 @@ def test_changed_records_flag_copies_for_rerender(two_sheriffs):
     letters = _render(camp)
     record = PolicyRecord.objects.filter(policy__slug="agreement_287g", jurisdiction=tx).first()
     policy_record_change(record=record, changes={"note": "MOA renewed"}, why="test: new evidence")
-    assert services.letter_copies_flag_stale(campaign=camp) == 1
+    assert rendering.letter_copies_flag_stale(campaign=camp) == 1
     assert LetterCopy.objects.get(pk=letters[tx.pk].pk).stale
     assert not LetterCopy.objects.get(pk=letters[il.pk].pk).stale
     # Re-rendering clears the flag.
-    services.letters_render_batch(campaign_id=camp.pk, target_ids=[letters[tx.pk].target_id])
+    rendering.letters_render_batch(campaign_id=camp.pk, target_ids=[letters[tx.pk].target_id])
     assert not LetterCopy.objects.get(pk=letters[tx.pk].pk).stale
 
 
 def test_pdf_of_a_letter_has_an_address_page(two_sheriffs):
     camp, _tx, il = two_sheriffs
     letters = _render(camp)
-    pdf, pages = services.letters_pdf(letters=[letters[il.pk]])
+    pdf, pages = printing.letters_pdf(letters=[letters[il.pk]])
     assert pdf.startswith(b"%PDF") and pages >= 2
 
 
@@ -122,18 +122,18 @@ def test_render_runs_as_batched_tasks(
     from firstline.delivery import tasks
 
     camp, _tx, _il = two_sheriffs
-    services.targets_freeze(campaign=camp)
+    targeting.targets_freeze(campaign=camp)
     queued: list[tuple] = []
-    monkeypatch.setattr(services, "RENDER_BATCH", 1)
+    monkeypatch.setattr(rendering, "RENDER_BATCH", 1)
     real = tasks.render_letters
     monkeypatch.setattr(
         tasks, "render_letters", SimpleNamespace(enqueue=lambda *args: queued.append(args))
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.letters_render_enqueue(campaign=camp) == 2
+        assert rendering.letters_render_enqueue(campaign=camp) == 2
     assert len(queued) == 2 and all(len(ids) == 1 for _, ids in queued)
     for args in queued:
         real.call(*args)
     assert LetterCopy.objects.filter(campaign=camp).count() == 2
     # Nothing missing or stale any more: a second render queues nothing.
-    assert services.letters_render_enqueue(campaign=camp) == 0
+    assert rendering.letters_render_enqueue(campaign=camp) == 0

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from firstline.delivery import services
+from firstline.delivery import responses, sending
 from firstline.delivery.models import Delivery, LetterCopy, Target
 from firstline.officials.models import Role
 
@@ -43,8 +43,8 @@ def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_n
     letter = LetterCopy.objects.filter(campaign=rendered, target__email__gt="").first()
     page = staff_client.get(reverse("delivery:letter", args=[letter.pk]))
     assert page.status_code == 200 and "287(g)" in page.content.decode()
-    services.delivery_start(campaign=rendered)
-    services.delivery_pump(campaign_id=rendered.pk)
+    sending.delivery_start(campaign=rendered)
+    sending.delivery_pump(campaign_id=rendered.pk)
     with django_assert_max_num_queries(8):
         page = staff_client.get(reverse("delivery:progress", args=[rendered.slug]))
     body = page.content.decode()
@@ -53,7 +53,7 @@ def test_letter_preview_and_progress(staff_client, rendered, django_assert_max_n
 
 def test_public_accountability_page(client, rendered, staff_user, django_assert_max_num_queries):
     target = Target.objects.get(campaign=rendered, jurisdiction=h.tarrant())
-    services.response_log(
+    responses.response_log(
         campaign=rendered, target=target, kind="commitment", policies=[h.policy("no_287g")],
         commitment_date=dt.date(2027, 1, 1), by=staff_user,
     )  # fmt: skip
@@ -68,8 +68,8 @@ def test_public_accountability_page(client, rendered, staff_user, django_assert_
 def test_campaign_summary_counts(rendered, settings):
     from firstline.delivery.selectors import campaign_delivery_summary
 
-    services.delivery_start(campaign=rendered)
-    services.delivery_pump(campaign_id=rendered.pk)
+    sending.delivery_start(campaign=rendered)
+    sending.delivery_pump(campaign_id=rendered.pk)
     summary = campaign_delivery_summary(campaign=rendered)
     assert summary["targets"] == 2 and summary["delivered"] == 1 and summary["queued"] == 1
     assert Delivery.objects.filter(campaign=rendered).count() == 2
@@ -78,7 +78,7 @@ def test_campaign_summary_counts(rendered, settings):
 def test_mark_printed_letter_from_the_dashboard(
     staff_client, rendered, django_assert_max_num_queries
 ):
-    services.delivery_start(campaign=rendered)
+    sending.delivery_start(campaign=rendered)
     with django_assert_max_num_queries(30):
         page = staff_client.get(reverse("delivery:dashboard", args=[rendered.slug]))
     assert "Printed letters to deliver" in page.content.decode()
@@ -88,3 +88,14 @@ def test_mark_printed_letter_from_the_dashboard(
     )
     printed.refresh_from_db()
     assert printed.status == "mailed" and str(printed.delivered_on) == "2026-12-02"
+
+
+def test_accountability_page_of_a_draft_is_not_found(db, client):
+    from firstline.campaigns.models import Campaign, CampaignStatus
+
+    draft = Campaign.objects.create(
+        slug="secret-draft", title="Not yet", status=CampaignStatus.DRAFT, letter_en="x"
+    )
+    assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 404
+    Campaign.objects.filter(pk=draft.pk).update(status=CampaignStatus.COLLECTING)
+    assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 200

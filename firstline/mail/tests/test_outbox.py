@@ -87,3 +87,28 @@ def test_redirect_mode_rewrites_every_recipient(settings, smtp_sink):
     [msg] = smtp_sink.wait_for(1)
     assert msg["X-Envelope-To"] == "test-inbox@example.org"
     assert msg["X-Firstline-Original-To"] == "official@state.gov"
+
+
+@pytest.mark.django_db
+def test_a_dead_workers_lease_expires_and_the_resend_keeps_the_message_id(settings, smtp_sink):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.DELIVERY_MODE = "smtp"
+    settings.MAILERS = _smtp_to(smtp_sink)
+    email = services.email_queue(
+        to=["a@example.org"], template="mail/test/hello", context={"name": "x"}, kind="test"
+    )
+    stamped = email.message_id
+    assert stamped  # stamped at creation, before any worker saw the row
+    # A worker claimed the row and was killed before recording anything.
+    Email.objects.filter(pk=email.pk).update(
+        status=EmailStatus.SENDING, lease_token="dead", lease_until=timezone.now()
+    )
+    assert not services.email_send(email_id=email.pk)  # still leased: nobody else sends it
+    Email.objects.filter(pk=email.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert services.email_retry_due() == 1
+    assert services.email_send(email_id=email.pk)
+    [msg] = smtp_sink.wait_for(1)
+    assert msg["Message-ID"] == stamped

@@ -51,7 +51,7 @@ def test_partner_fills_in_the_sheriff_and_staff_accept():
     invite, token = _invite()
     assert invite.token_hash != token and len(invite.token_hash) == 64
     sheriff = Office.objects.get(jurisdiction__ocd_id=TARRANT, role=Role.SHERIFF)
-    url = reverse("officials:roster_invite", kwargs={"token": token})
+    url = reverse("officials:roster_form", kwargs={"token": token})
     page = Client().get(url)
     assert page.status_code == 200 and "Sheriff of Tarrant County" in page.content.decode()
     prefix = f"o{sheriff.pk}"
@@ -74,7 +74,7 @@ def test_partner_fills_in_the_sheriff_and_staff_accept():
     again = Client().get(url)
     assert again.status_code == 410 and "already been used" in again.content.decode()
 
-    user, staff = _staff("review_rosterchange")
+    user, staff = _staff("review_rosters")
     review = staff.get(reverse("officials:roster_review"))
     assert "Pat Example" in review.content.decode()
     staff.post(reverse("officials:roster_decide", kwargs={"pk": change.pk}), {"decision": "accept"})
@@ -92,16 +92,16 @@ def test_an_expired_link_is_refused():
     _invite_obj, token = _invite(days=1)
     _invite_obj.expires_at = timezone.now() - dt.timedelta(minutes=1)
     _invite_obj.save()
-    page = Client().get(reverse("officials:roster_invite", kwargs={"token": token}))
+    page = Client().get(reverse("officials:roster_form", kwargs={"token": token}))
     assert page.status_code == 410 and "expired" in page.content.decode()
-    unknown = Client().get(reverse("officials:roster_invite", kwargs={"token": "nope"}))
+    unknown = Client().get(reverse("officials:roster_form", kwargs={"token": "nope"}))
     assert unknown.status_code == 410
 
 
 def test_an_entry_without_a_source_is_refused_and_nothing_is_spent():
     invite, token = _invite()
     sheriff = Office.objects.get(jurisdiction__ocd_id=TARRANT, role=Role.SHERIFF)
-    url = reverse("officials:roster_invite", kwargs={"token": token})
+    url = reverse("officials:roster_form", kwargs={"token": token})
     response = Client().post(url, {f"o{sheriff.pk}-holder_name": "Pat Example"})
     assert "Tell us where this comes from" in response.content.decode()
     invite.refresh_from_db()
@@ -116,7 +116,7 @@ def test_review_needs_the_named_permission():
 
 def test_a_resident_suggestion_is_pending_and_rejectable():
     office = Office.objects.get(jurisdiction__ocd_id=TARRANT, role=Role.COUNTY_BOARD)
-    url = reverse("officials:roster_suggest", kwargs={"pk": office.pk})
+    url = reverse("officials:suggest", kwargs={"pk": office.pk})
     Client().post(
         url, {"email": "court@tarrant.example.org", "source_url": "https://example.org/x"}
     )
@@ -145,7 +145,7 @@ HEADER = ",".join(COLUMNS) + "\n"
 
 
 def test_browser_upload_previews_then_confirms_and_a_bad_row_changes_nothing():
-    _user, staff = _staff("import_roster")
+    _user, staff = _staff("edit_rosters")
     url = reverse("officials:roster_upload")
     good = f"{TARRANT},county_commissioner,4,Lee Example,lee@example.org,,,roster B,2026-12-01\n"
     bad = "48439,dogcatcher,,,,,,roster B,\n"
@@ -177,7 +177,7 @@ def test_browser_upload_previews_then_confirms_and_a_bad_row_changes_nothing():
 
 
 def test_open_states_and_mapped_uploads_use_the_same_importer():
-    _user, staff = _staff("import_roster")
+    _user, staff = _staff("edit_rosters")
     url = reverse("officials:roster_upload")
     openstates = (
         "name,email,jurisdiction,role,current_district,capitol_voice,capitol_address,sources\n"

@@ -1,12 +1,11 @@
 """Rendered HTML of a jurisdiction block or a district's legislators, reused.
 
-Rendering these includes is most of a lookup page's cost (about 4 ms of 4.5 for
-77002: dozens of offices, each with a translated link). Their input is a
-memoized selector object (per jurisdiction or district and language, never per
-ZIP), the active language (URLs and labels) and the campaign slug in the
-"write" links; the HTML is kept per (object, language, campaign) and reused
-only while the selectors' memo hands out the very same object, so it expires
-and is dropped exactly when that is.
+Rendering these includes is most of a lookup page's cost (docs/residents.md).
+Their input is an object the selectors keep per jurisdiction or district and
+language (never per ZIP), the active language (URLs and labels) and the
+campaign slug in the "write" links; the HTML is kept per (object, language,
+campaign) and reused only while the selectors hand out the very same object,
+so it is dropped exactly when that is.
 """
 
 from __future__ import annotations

@@ -12,6 +12,16 @@ pytestmark = pytest.mark.django_db
 DISTRICT_147 = "ocd-division/country:us/state:tx/sldl:147"
 
 
+@pytest.fixture(autouse=True)
+def generous_limits(monkeypatch):
+    """These tests are about what is sent and stored; the limits have their own
+    tests (test_message_limits.py)."""
+    from firstline.residents import abuse
+
+    for name in ("PER_CLIENT", "PER_CLIENT_OFFICE", "NO_POW_PER_CLIENT"):
+        monkeypatch.setattr(abuse, name, abuse.Limit(f"test-{name}", 1000, 3600))
+
+
 @pytest.fixture
 def office():
     return Office.objects.get(district__ocd_id=DISTRICT_147, seat=1)

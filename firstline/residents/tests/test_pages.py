@@ -7,8 +7,8 @@ def test_lookup_page_posts_and_renders_result(client, django_assert_max_num_quer
     page = client.get("/en/find/")
     assert page.status_code == 200
     assert 'method="post"' in page.content.decode()
-    client.post("/en/find/", {"zip": "77002"})  # warm the per-jurisdiction memo
-    with django_assert_max_num_queries(1):  # at most the memo's version stamp
+    client.post("/en/find/", {"zip": "77002"})  # warm the per-jurisdiction cache
+    with django_assert_max_num_queries(1):  # at most the generation, once a second
         response = client.post("/en/find/", {"zip": "77002"})
     html = response.content.decode()
     for text in (

@@ -4,13 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from firstline.campaigns.intake import intake_rotate_keys
 from firstline.campaigns.services import signature_rotate_keys
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt signer contact data (signatures and sign-ons awaiting the worker) "
+        "Re-encrypt signer contact data "
         "under the newest FIELD_ENCRYPTION_KEYS key "
         "(and, with --rehash, recompute email lookup hashes). See docs/privacy.md."
     )
@@ -26,8 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"re-encrypted {result['reencrypted']} of {result['total']} signature(s); "
             f"already current {result['current']}; rehashed {result['rehashed']}"
-        )
-        waiting = intake_rotate_keys(batch_size=options["batch_size"])
-        self.stdout.write(
-            f"re-encrypted {waiting['reencrypted']} of {waiting['total']} sign-on(s) awaiting the worker"
         )

@@ -6,7 +6,6 @@ Prints the URL and a one-time staff login link. Ctrl-C stops everything.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from firstline.core.services import staff_login_link_create
+from firstline.core.services import demo_staff_accounts_reset, staff_login_link_create
 
 
 class Command(BaseCommand):
@@ -33,16 +32,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", "--noinput", verbosity=0)
-        user_model = get_user_model()
-        user, _ = user_model.objects.get_or_create(
-            username="demo-staff",
-            defaults={"email": "staff@firstline.localhost", "is_staff": True, "is_superuser": True},
-        )
-        password = secrets.token_urlsafe(12)
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        accounts = demo_staff_accounts_reset()
+        admin = get_user_model().objects.get(username="demo-admin")
         base = f"http://{options['host']}:{options['port']}"
-        link = base + staff_login_link_create(user=user)
+        link = base + staff_login_link_create(user=admin)
 
         python = sys.executable
         procs = [
@@ -75,7 +68,9 @@ class Command(BaseCommand):
             f"  Database: {settings.DATABASES['default']['NAME']}  Delivery mode: {settings.DELIVERY_MODE}"
         )
         self.stdout.write(f"  One-time staff login (valid 1 hour, once): {link}")
-        self.stdout.write(f"  Or sign in at {base}/admin/ as demo-staff / {password}")
+        self.stdout.write(f"  Staff accounts, one per role (sign in at {base}/admin/login/):")
+        for role, username, password in accounts:
+            self.stdout.write(f"    {role:<11} {username} / {password}")
         self.stdout.write("  Press Ctrl-C to stop.")
 
         stopping = False

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from firstline.campaigns.models import Campaign
-from firstline.delivery import services
+from firstline.delivery import rendering, sending, targeting
 from firstline.delivery.models import Target
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.officials.models import ContactKind, ContactPoint, Office, Role
@@ -102,7 +102,7 @@ class Command(BaseCommand):
             Policy.objects.filter(slug__in=["trust_values_act", "no_287g", "decline_detainers"])
         )
         if options["real"]:
-            services.target_rule_add(
+            targeting.target_rule_add(
                 campaign=campaign,
                 roles=[
                     Role.GOVERNOR,
@@ -113,8 +113,8 @@ class Command(BaseCommand):
             )
         if options["synthetic"]:
             synthetic_offices(options["synthetic"])
-            services.target_rule_add(campaign=campaign, roles=[Role.COUNCIL_MEMBER])
-        services.targets_freeze(campaign=campaign)
+            targeting.target_rule_add(campaign=campaign, roles=[Role.COUNCIL_MEMBER])
+        targeting.targets_freeze(campaign=campaign)
         targets = Target.objects.filter(campaign=campaign)
         if options["synthetic"]:
             # Only the synthetic seats, not real councils a roster may have loaded.
@@ -128,17 +128,17 @@ class Command(BaseCommand):
             targets.exclude(pk__in=keep).delete()
         ids = list(targets.order_by("pk").values_list("pk", flat=True))
         froze = time.monotonic()
-        for start in range(0, len(ids), services.RENDER_BATCH):
-            services.letters_render_batch(
-                campaign_id=campaign.pk, target_ids=ids[start : start + services.RENDER_BATCH]
+        for start in range(0, len(ids), rendering.RENDER_BATCH):
+            rendering.letters_render_batch(
+                campaign_id=campaign.pk, target_ids=ids[start : start + rendering.RENDER_BATCH]
             )
         rendered = time.monotonic()
         if options["switch_on"]:
-            services.delivery_switch_set(campaign=campaign, enabled=True, by=None)
+            targeting.delivery_switch_set(campaign=campaign, enabled=True, by=None)
         created = 0
         if options["start"]:
             with transaction.atomic():
-                created = services.delivery_start(campaign=campaign)
+                created = sending.delivery_start(campaign=campaign)
         self.stdout.write(
             f"campaign={campaign.pk} targets={len(ids)} deliveries={created} "
             f"freeze_s={froze - started:.1f} render_s={rendered - froze:.1f}"

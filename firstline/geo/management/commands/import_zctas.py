@@ -6,6 +6,7 @@ from typing import Any
 
 from firstline.geo.importers import zctas_import
 from firstline.geo.management.commands._census_command import CensusImportCommand
+from firstline.geo.signals import geography_changed_on_commit
 from firstline.lib.importing import Counts
 
 
@@ -14,4 +15,5 @@ class Command(CensusImportCommand):
     label = "import_zctas"
 
     def run_import(self, **options: Any) -> Counts:
+        geography_changed_on_commit()
         return zctas_import(directory=options["dir"])

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from firstline.geo.signals import geography_changed_on_commit
 from firstline.lib.importing import Counts, ImportCommand
 from firstline.officials.importers import DISTRICTS_CSV, JURISDICTIONS_JSON, districts_import
+from firstline.officials.signals import officials_changed_on_commit
 
 
 class Command(ImportCommand):
@@ -25,6 +27,8 @@ class Command(ImportCommand):
         )
 
     def run_import(self, **options: Any) -> Counts:
+        officials_changed_on_commit()
+        geography_changed_on_commit()  # districts and their ZCTA crosswalk
         return districts_import(
             districts_path=Path(options["districts"]),
             jurisdictions_path=Path(options["jurisdictions"]),

@@ -9,6 +9,7 @@ from django.core.management.base import CommandParser
 
 from firstline.lib.importing import Counts, ImportCommand
 from firstline.officials.importers_csv import officials_csv_import
+from firstline.officials.signals import officials_changed_on_commit
 
 
 class Command(ImportCommand):
@@ -23,4 +24,5 @@ class Command(ImportCommand):
         parser.add_argument("path", help="The roster CSV (UTF-8).")
 
     def run_import(self, **options: Any) -> Counts:
+        officials_changed_on_commit()
         return officials_csv_import(path=Path(options["path"]))

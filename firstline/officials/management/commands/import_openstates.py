@@ -16,6 +16,7 @@ from firstline.officials.openstates_importers import (
     Snapshot,
     openstates_import,
 )
+from firstline.officials.signals import officials_changed_on_commit
 
 
 class Command(ImportCommand):
@@ -38,6 +39,7 @@ class Command(ImportCommand):
         parser.add_argument("--commit", default="", help="upstream commit, used in contact sources")
 
     def run_import(self, **options: Any) -> Counts:
+        officials_changed_on_commit()
         path = Path(options["path"])
         bundled = path.resolve() == BUNDLED_SNAPSHOT.resolve()
         try:

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from firstline.geo.signals import geography_changed_on_commit
 from firstline.lib.importing import Counts, ImportCommand
 from firstline.officials.importers import SLD_NAMES_CSV, ZCTA_SLD_CSV, zcta_districts_import
+from firstline.officials.signals import officials_changed_on_commit
 
 
 class Command(ImportCommand):
@@ -30,6 +32,8 @@ class Command(ImportCommand):
         )
 
     def run_import(self, **options: Any) -> Counts:
+        officials_changed_on_commit()
+        geography_changed_on_commit()  # districts and their ZCTA crosswalk
         return zcta_districts_import(
             crosswalk_path=Path(options["crosswalk"]), names_path=Path(options["names"])
         )

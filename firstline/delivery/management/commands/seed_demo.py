@@ -19,7 +19,7 @@ from firstline.campaigns.models import (
     Signature,
     SignatureStatus,
 )
-from firstline.delivery import services as delivery_services
+from firstline.delivery import rendering, targeting
 from firstline.delivery.models import GeographyKind, PolicyCondition
 from firstline.geo.models import Jurisdiction
 from firstline.officials.models import Role
@@ -138,7 +138,7 @@ class Command(BaseCommand):
             )
 
             agreement = Policy.objects.get(slug="agreement_287g")
-            delivery_services.target_rule_add(
+            targeting.target_rule_add(
                 campaign=campaign,
                 roles=[Role.SHERIFF],
                 geography=GeographyKind.STATES,
@@ -146,13 +146,13 @@ class Command(BaseCommand):
                 policy=agreement,
                 policy_condition=PolicyCondition.IN_FORCE,
             )
-            delivery_services.target_rule_add(
+            targeting.target_rule_add(
                 campaign=campaign,
                 roles=[Role.GOVERNOR],
                 geography=GeographyKind.STATES,
                 states=["TX"],
             )
-            delivery_services.target_rule_add(
+            targeting.target_rule_add(
                 campaign=campaign,
                 roles=[Role.MAYOR],
                 geography=GeographyKind.STATES,
@@ -160,9 +160,9 @@ class Command(BaseCommand):
                 min_population=100_000,
                 language="es",
             )
-        targets = delivery_services.targets_freeze(campaign=campaign)
+        targets = targeting.targets_freeze(campaign=campaign)
         with transaction.atomic():
-            batches = delivery_services.letters_render_enqueue(campaign=campaign)
+            batches = rendering.letters_render_enqueue(campaign=campaign)
         self.stdout.write(
             f"seed_demo: campaign '{SLUG}' with {len(SIGNERS)} approved demo signatories, "
             f"{targets} frozen targets, {batches} letter batches queued for the worker"
