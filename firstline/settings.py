@@ -186,6 +186,11 @@ AXES_VERBOSE = False
 # --- i18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+
+# Officials' contacts older than this many days are flagged stale (roster drive, docs/officials.md).
+ROSTER_STALE_DAYS = env_int("ROSTER_STALE_DAYS", 365)
+# How long a partner's roster invitation link stays valid.
+ROSTER_INVITE_DAYS = env_int("ROSTER_INVITE_DAYS", 21)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/New_York"

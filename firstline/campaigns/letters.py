@@ -28,6 +28,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
 ALLOWED_PLACEHOLDERS = (
     "official.title",
     "official.name",
+    "official.salutation",
     "jurisdiction.name",
     "gaps",
     "signatory_count",
@@ -114,6 +115,7 @@ def sample_values(*, campaign: Any, language: str, signatory_count: int = 0) -> 
         return {
             "official.title": _("[Official's title]"),
             "official.name": _("[Official's name]"),
+            "official.salutation": _("Dear [Official's title and name]"),
             "jurisdiction.name": _("[Your jurisdiction]"),
             "gaps": asks or [_("[The protections this jurisdiction is missing]")],
             "signatory_count": str(signatory_count),

@@ -1,5 +1,3 @@
-"""Steps ``load_bundled`` runs for delivery (after policies, whose 287(g) records it reads)."""
+"""Steps ``load_bundled`` runs for delivery: none (the offices it targets are officials' own)."""
 
-STEPS: list[tuple[str, list[str]]] = [
-    ("create_sheriff_offices", []),
-]
+STEPS: list[tuple[str, list[str]]] = []

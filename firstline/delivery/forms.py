@@ -8,29 +8,24 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Organization
 from firstline.geo.models import Jurisdiction
+from firstline.geo.selectors import jurisdiction_search
 from firstline.lib.uploads import upload_kind
-from firstline.officials.models import Role
+from firstline.officials.roles import role_choices
 from firstline.policies.models import Policy
 
 from .models import DeliveryStatus, GeographyKind, PacketScope, PolicyCondition, ResponseKind
-
-TARGET_ROLES = [
-    Role.GOVERNOR, Role.ATTORNEY_GENERAL, Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR,
-    Role.MAYOR, Role.COUNCIL_MEMBER, Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF,
-    Role.DISTRICT_ATTORNEY,
-]  # fmt: skip
 
 
 class TargetRuleForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
-        choices=[(r.value, r.label) for r in TARGET_ROLES],
+        choices=role_choices(targetable_only=True),
         widget=forms.CheckboxSelectMultiple,
     )
     geography = forms.ChoiceField(label=_("Where"), choices=GeographyKind.choices)
     states = forms.CharField(label=_("States (postal codes, comma-separated)"), required=False)
     jurisdictions = forms.CharField(
-        label=_("Counties or places (ocd-division ids, one per line)"),
+        label=_("Counties or places, one per line, e.g. “Harris County, TX” or “Houston, TX”"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -49,13 +44,30 @@ class TargetRuleForm(forms.Form):
         return [s.strip().upper() for s in self.cleaned_data["states"].split(",") if s.strip()]
 
     def clean_jurisdictions(self) -> list[Jurisdiction]:
-        ids = [
-            line.strip() for line in self.cleaned_data["jurisdictions"].splitlines() if line.strip()
-        ]
-        found = list(Jurisdiction.objects.filter(ocd_id__in=ids))
-        missing = set(ids) - {j.ocd_id for j in found}
-        if missing:
-            raise forms.ValidationError(_("Unknown: %(ids)s") % {"ids": ", ".join(sorted(missing))})
+        """Each line a name with its state ("Harris County, TX"); the name must match exactly."""
+        found: list[Jurisdiction] = []
+        unknown: list[str] = []
+        for line in self.cleaned_data["jurisdictions"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            name = line.rpartition(",")[0].strip().casefold() or line.casefold()
+            match = next(
+                (
+                    j
+                    for j in jurisdiction_search(query=line, limit=10)
+                    if name in (j.name.casefold(), j.short_name.casefold())
+                ),
+                None,
+            )
+            if match is None:
+                unknown.append(line)
+            else:
+                found.append(match)
+        if unknown:
+            raise forms.ValidationError(
+                _("Not found (write “Name, ST”): %(names)s") % {"names": "; ".join(unknown)}
+            )
         return found
 
     def clean(self) -> dict[str, Any]:

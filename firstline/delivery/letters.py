@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from firstline.campaigns.models import Campaign
 from firstline.campaigns.selectors import campaign_signatories
 from firstline.geo.models import Jurisdiction, JurisdictionKind
-from firstline.officials.models import Role
+from firstline.officials.roles import ROLES, role_info
 from firstline.policies.models import Policy, PolicyRecord, RecordStatus, SupportModel
 from firstline.policies.scorecard import (
     LEVEL_ORDER,
@@ -40,22 +40,7 @@ from firstline.policies.scorecard import (
 )
 
 # Which catalog levels an office can act at: a sheriff runs the jail, a mayor the city.
-ROLE_LEVELS: dict[str, frozenset[str]] = {
-    Role.GOVERNOR: frozenset({"state"}),
-    Role.LT_GOVERNOR: frozenset({"state"}),
-    Role.ATTORNEY_GENERAL: frozenset({"state"}),
-    Role.SECRETARY_OF_STATE: frozenset({"state"}),
-    Role.STATEWIDE_OTHER: frozenset({"state"}),
-    Role.STATE_SENATOR: frozenset({"state"}),
-    Role.STATE_REPRESENTATIVE: frozenset({"state"}),
-    Role.LEGISLATOR: frozenset({"state"}),
-    Role.MAYOR: frozenset({"city"}),
-    Role.COUNCIL_MEMBER: frozenset({"city"}),
-    Role.COUNTY_EXECUTIVE: frozenset({"county"}),
-    Role.COUNTY_COMMISSIONER: frozenset({"county"}),
-    Role.SHERIFF: frozenset({"sheriff", "county"}),
-    Role.DISTRICT_ATTORNEY: frozenset({"county", "court"}),
-}
+ROLE_LEVELS: dict[str, frozenset[str]] = {role: info.acts_on for role, info in ROLES.items()}
 
 HARMFUL_STATUSES = (EffectiveStatus.NEGATED, EffectiveStatus.PREEMPTED)
 
@@ -247,6 +232,20 @@ def _gaps_markdown(gaps: list[dict[str, Any]]) -> str:
     return "\n".join(f"- **{g['name']}**: {g['evidence']}" for g in gaps)
 
 
+def _official(target: Any, language: str) -> dict[str, str]:
+    """How the letter names its addressee; with no known holder, the office by its title."""
+    office = getattr(target, "office", None)
+    title = office.localized_title(language) if office is not None else target.title
+    name = target.holder_name
+    return {
+        "title": title,
+        "name": name or title,
+        "salutation": role_info(target.role).salutation(
+            language=language, title=title, name=name, family_name=name.split()[-1] if name else ""
+        ),
+    }
+
+
 def letter_render(
     *,
     campaign: Campaign,
@@ -259,7 +258,7 @@ def letter_render(
     """Subject, HTML body, text body and content hash for one copy."""
     with translation.override(language):
         context = {
-            "official": {"title": target.title, "name": target.holder_name or target.title},
+            "official": _official(target, language),
             "jurisdiction": {"name": str(target.jurisdiction)},
             "gaps": _gaps_markdown(gaps),
             "signatory_count": len(signatories),

@@ -49,7 +49,7 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
     asks = list(campaign.asks.all())
     targets = list(
         Target.objects.filter(campaign=campaign, pk__in=list(target_ids)).select_related(
-            "jurisdiction", "jurisdiction__state"
+            "jurisdiction", "jurisdiction__state", "office"
         )
     )
     if not targets:

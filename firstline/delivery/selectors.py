@@ -11,8 +11,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from firstline.campaigns.models import Campaign
+from firstline.campaigns.selectors import campaign_signatories
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.officials.models import ContactKind, ContactPoint, Office, Term
+from firstline.officials.roles import role_order
 from firstline.policies.models import PolicyRecord, RecordStatus
 
 from .models import (
@@ -43,11 +45,13 @@ def target_rule_offices(*, rule: TargetRule) -> QuerySet[Office]:
         qs = qs.filter(jurisdiction__usps__in=[s.upper() for s in rule.states])
     elif rule.geography == GeographyKind.JURISDICTIONS:
         chosen = list(rule.jurisdictions.values_list("pk", flat=True))
+        # covers: a multi-county prosecutorial district's one office serves each county.
         qs = qs.filter(
             Q(jurisdiction_id__in=chosen)
             | Q(jurisdiction__county_id__in=chosen)
             | Q(jurisdiction__state_id__in=chosen)
-        )
+            | Q(covers__in=chosen)
+        ).distinct()
     if rule.min_population:
         qs = qs.filter(jurisdiction__population__gte=rule.min_population)
     if rule.policy_id and rule.policy_condition:
@@ -137,6 +141,7 @@ class TargetPreview:
     email: int = 0
     postal_only: int = 0
     nothing: int = 0
+    unconfirmed: int = 0  # holders whose scheduled term ended with no successor on record
 
 
 def target_preview(*, campaign: Campaign) -> TargetPreview:
@@ -156,7 +161,20 @@ def target_preview(*, campaign: Campaign) -> TargetPreview:
     contacts = office_contacts(office_ids=ids)
     email = sum(1 for c in contacts.values() if c.email)
     postal = sum(1 for c in contacts.values() if not c.email and c.postal_address)
+    today = timezone.localdate()
+    unconfirmed = sum(
+        Term.objects.filter(
+            office_id__in=ids[start : start + 5000],
+            end_date__isnull=True,
+            scheduled_end_date__lt=today,
+        )
+        .values("office_id")
+        .distinct()
+        .count()
+        for start in range(0, len(ids), 5000)
+    )
     return TargetPreview(
+        unconfirmed=unconfirmed,
         total=len(ids),
         by_role=sorted(roles.items(), key=lambda kv: (-kv[1], kv[0])),
         by_state=sorted(states.items()),
@@ -398,3 +416,38 @@ def campaign_organizations(*, campaign: Campaign) -> list[tuple[int, str]]:
         .order_by("organization__name")
         .distinct()
     )
+
+
+@dataclass
+class CoverageGroup:
+    usps: str
+    role: str
+    targets: list[Target]
+    # (organization id, name, contact email) of verified signatories from this state
+    partners: list[tuple[int, str, str]]
+
+
+def campaign_coverage(*, campaign: Campaign) -> list[CoverageGroup]:
+    """Frozen targets lacking a holder, an email or a postal address, by state and role."""
+    missing = (
+        Target.objects.filter(campaign=campaign)
+        .filter(Q(holder_name="") | Q(email="") | Q(postal_address=""))
+        .select_related("jurisdiction")
+        .order_by("usps", "role", "title")
+    )
+    groups: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for target in missing:
+        groups[(target.usps, target.role)].append(target)
+    partners: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    # Approved signatures are verified ones: their organizations' contacts are known good.
+    for signature in campaign_signatories(campaign=campaign):
+        org = signature.organization
+        home = org.home_jurisdiction
+        if home is not None and signature.contact_email:
+            partners[home.usps].append((org.pk, org.name, signature.contact_email))
+    return [
+        CoverageGroup(usps=usps, role=role, targets=targets, partners=partners.get(usps, []))
+        for (usps, role), targets in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], role_order(kv[0][1]))
+        )
+    ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from firstline.campaigns.models import Campaign
@@ -22,7 +23,14 @@ from firstline.policies.models import Policy
 
 from . import selectors
 from .base import DeliveryError, User, signed_in
-from .models import CampaignDelivery, GeographyKind, PolicyCondition, Target, TargetRule
+from .models import (
+    CampaignDelivery,
+    GeographyKind,
+    LetterCopy,
+    PolicyCondition,
+    Target,
+    TargetRule,
+)
 
 
 def campaign_delivery_get(*, campaign: Campaign) -> CampaignDelivery:
@@ -142,3 +150,40 @@ def targets_freeze(*, campaign: Campaign, by: User = None) -> int:
             data={"targets": len(rows)},
         )
     return len(rows)
+
+
+def targets_contacts_fill(*, campaign: Campaign, by: User = None) -> int:
+    """Fill frozen targets' missing holder, email or postal address from the current
+    records (accepted roster changes). The offices stay the frozen ones, and nothing a
+    target already has is replaced; changed targets' letters are flagged for re-rendering."""
+    targets = list(
+        Target.objects.filter(campaign=campaign).filter(
+            Q(holder_name="") | Q(email="") | Q(postal_address="")
+        )
+    )
+    contacts = selectors.office_contacts(office_ids=[t.office_id for t in targets])
+    changed = []
+    for target in targets:
+        c = contacts[target.office_id]
+        fill = {
+            "holder_name": target.holder_name or c.holder_name,
+            "email": target.email or _valid_email(c.email),
+            "postal_address": target.postal_address or c.postal_address,
+        }
+        if any(getattr(target, k) != v for k, v in fill.items()):
+            for k, v in fill.items():
+                setattr(target, k, v)
+            changed.append(target)
+    with transaction.atomic():
+        Target.objects.bulk_update(changed, ["holder_name", "email", "postal_address"])
+        LetterCopy.objects.filter(target__in=changed).update(
+            stale=True, stale_reason="target's holder or contacts filled in"
+        )
+        if changed:
+            audit_event_record(
+                action="delivery.targets_fill",
+                subject=f"campaigns.Campaign:{campaign.pk}",
+                actor=by,
+                message=f"{len(changed)} targets filled in from current records",
+            )
+    return len(changed)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<slug:slug>/progress/", views.progress, name="progress"),
     path("<slug:slug>/packets/", views.packet_create, name="packet_create"),
     path("<slug:slug>/accountability/", views.accountability, name="accountability"),
+    path("<slug:slug>/coverage/", views.coverage, name="coverage"),
 ]

@@ -79,6 +79,16 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
             if name == "freeze":
                 n = targeting.targets_freeze(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s targets frozen.") % {"n": n})
+                bare = selectors.frozen_target_counts(campaign=campaign)["nothing"]
+                if bare:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(n)s targets have no email and no postal address: see coverage "
+                            "to invite partners to fill them in."
+                        )
+                        % {"n": bare},
+                    )
             elif name == "render":
                 n = rendering.letters_render_enqueue(campaign=campaign)
                 messages.success(request, _("%(n)s render batches queued.") % {"n": n})
@@ -93,6 +103,11 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
             elif name == "start":
                 n = sending.delivery_start(campaign=campaign, by=request.user)
                 messages.success(request, _("%(n)s deliveries queued.") % {"n": n})
+            elif name == "fill_targets":
+                n = targeting.targets_contacts_fill(campaign=campaign, by=request.user)
+                messages.success(
+                    request, _("%(n)s targets filled in from current records.") % {"n": n}
+                )
             elif name == "flag_stale":
                 n = rendering.letter_copies_flag_stale(campaign=campaign)
                 messages.success(request, _("%(n)s copies need re-rendering.") % {"n": n})
@@ -208,4 +223,16 @@ def response_attachment(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=f"response-{response.pk}.{extension}",
         content_type=content_type,
+    )
+
+
+@staff_permission_required("edit_rosters")
+def coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Frozen targets lacking a holder, an email or a postal address, by state and role,
+    with the campaign's verified signatories of each state to invite to the roster drive."""
+    campaign = _campaign(slug)
+    return render(
+        request,
+        "delivery/coverage.html",
+        {"campaign": campaign, "coverage": selectors.campaign_coverage(campaign=campaign)},
     )

@@ -22,11 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
 
 from firstline.geo import ocd
 from firstline.geo.models import Jurisdiction, JurisdictionKind, Zcta, ZctaJurisdiction
-from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, progress
+from firstline.lib.importing import (
+    Counts,
+    ImportFailed,
+    bulk_upsert,
+    insert_rows,
+    links_sync,
+    progress,
+)
 
 DEFAULT_DIR = Path(settings.DATA_DIR) / "census"
 
@@ -435,54 +441,6 @@ def place_ocd_ids(
 
 def _label(counts: Counts, name: str) -> str:
     return f"{name}: {counts.summary()}"
-
-
-def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.Field) or field.column is None:
-        raise TypeError(f"{model.__name__}.{name} has no database column")
-    return field.column
-
-
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Plain multi-row INSERT for link tables (no signals, no defaults, pks not needed).
-
-    ``bulk_create`` spends most of its time compiling SQL per object; for
-    ~100k two-key link rows ``executemany`` does the same work in a third of it.
-    """
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(_column(model, c)) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 -- quoted _meta names, values bound
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
-
-
-def links_sync(
-    model: type[models.Model],
-    pairs: set[tuple[int, int]],
-    *,
-    fields: tuple[str, str],
-    scope: models.QuerySet[Any],
-) -> Counts:
-    """Make the link table hold exactly ``pairs`` within ``scope``; stale links are deleted."""
-    counts = Counts()
-    existing: dict[tuple[int, int], int] = {
-        (a, b): pk for pk, a, b in scope.values_list("pk", *fields).iterator(chunk_size=5000)
-    }
-    new = sorted(pairs - existing.keys())
-    stale = [pk for key, pk in existing.items() if key not in pairs]
-    insert_rows(model, fields, new)
-    for start in range(0, len(stale), 500):
-        model._default_manager.filter(pk__in=stale[start : start + 500]).delete()
-    counts.inserted = len(new)
-    counts.noop = len(existing) - len(stale)
-    counts.deleted = len(stale)
-    return counts
 
 
 def census_import(*, directory: Path = DEFAULT_DIR) -> Counts:

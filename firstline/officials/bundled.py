@@ -4,4 +4,6 @@ STEPS: list[tuple[str, list[str]]] = [
     ("import_districts", []),
     ("import_zcta_districts", []),
     ("import_openstates", []),
+    ("apply_statewide_overlay", []),
+    ("create_local_offices", []),
 ]

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection
 
 from firstline.geo.models import (
     Chamber,
@@ -34,7 +33,7 @@ from firstline.geo.models import (
     Zcta,
     ZctaDistrict,
 )
-from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, progress
+from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, links_sync, progress
 from firstline.officials.models import Office, Role
 
 OPENSTATES_DIR = Path(settings.DATA_DIR) / "openstates"
@@ -434,22 +433,9 @@ def zcta_districts_import(
     # neither unlinks nor re-codes the others.
     districts = District.objects.filter(state__usps__in=states_seen)
     links = ZctaDistrict.objects.filter(district__state__usps__in=states_seen)
-    # A link row is only its natural key, so an upsert is a set difference. The
-    # 100,000 new rows of a first load go in with one executemany: the ORM's
-    # bulk_create spends ~8x longer preparing them in Python.
-    existing = {(z, d): pk for pk, z, d in links.values_list("pk", "zcta_id", "district_id")}
-    new_pairs = sorted(pairs - existing.keys())
-    table = ZctaDistrict._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (zcta_id, district_id) VALUES (%s, %s)",  # noqa: S608 - table name from model meta
-            new_pairs,
-        )
-    # Links the file no longer has: a district's area changed between snapshots.
-    stale = [pk for pair, pk in existing.items() if pair not in pairs]
-    for start in range(0, len(stale), 900):
-        ZctaDistrict.objects.filter(pk__in=stale[start : start + 900]).delete()
-    counts = Counts(inserted=len(new_pairs), noop=len(existing) - len(stale), deleted=len(stale))
+    # A link row is only its natural key, so an upsert is a set difference; links the
+    # file no longer has (a district's area changed between snapshots) are deleted.
+    counts = links_sync(ZctaDistrict, pairs, fields=("zcta_id", "district_id"), scope=links)
     counts.notes.append(f"zcta-district links: {counts.summary()}")
 
     code_rows = [

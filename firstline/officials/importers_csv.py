@@ -1,4 +1,4 @@
-"""Coalition rosters from CSV, and a sheriff's seat for every county with a 287(g) sheriff.
+"""Coalition rosters from CSV.
 
 ``officials_csv_import`` reads the template in ``data/officials/template.csv``
 (documented in docs/delivery.md): one row per seat, with its current holder
@@ -6,10 +6,6 @@
 upsert by natural key, counts, one transaction, and an ImportFailed naming the
 file, the row (its line in the file) and the column for any bad cell -- which
 leaves the database as it was.
-
-``sheriff_offices_create`` adds "Sheriff, <County>" for every county whose
-sheriff's office appears in the 287(g) records. Existing seats are left alone
-(a roster may have named them differently).
 """
 
 from __future__ import annotations
@@ -25,6 +21,7 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -120,7 +117,94 @@ def office_title(
     return f"{label}, {jurisdiction.name}" + (f" (seat {seat})" if seat > 1 else "")
 
 
-def _read_rows(stream: IO[str], *, file: str) -> list[RosterRow]:
+def _parse_row(
+    cell: dict[str, str],
+    *,
+    line: int,
+    file: str,
+    resolve: _Resolver,
+    seen: dict[tuple[int, str, int | None, int], int],
+) -> RosterRow:
+    for column in REQUIRED:
+        if not cell[column]:
+            raise ImportFailed("is required", file=file, line=line, field=column)
+    jurisdiction = resolve(cell["jurisdiction"])
+    if jurisdiction is None:
+        raise ImportFailed(
+            f"unknown jurisdiction {cell['jurisdiction']!r} (use an ocd-division id, a Census GEOID or 'Name, ST')",
+            file=file,
+            line=line,
+            field="jurisdiction",
+        )
+    role = _role(cell["role"])
+    if role is None:
+        raise ImportFailed(
+            f"unknown role {cell['role']!r}; one of: {', '.join(Role.values)}",
+            file=file,
+            line=line,
+            field="role",
+        )
+    district: District | None = None
+    seat = 1
+    if cell["district"].startswith("ocd-division/"):
+        district = District.objects.filter(ocd_id=cell["district"]).first()
+        if district is None:
+            raise ImportFailed(
+                f"unknown district {cell['district']!r}", file=file, line=line, field="district"
+            )
+    elif cell["district"]:
+        match = re.fullmatch(
+            r"(?:district|seat|ward|precinct)?\s*#?\s*(\d{1,4})", cell["district"], re.I
+        )
+        if not match or int(match.group(1)) < 1:
+            raise ImportFailed(
+                f"district must be a seat number (e.g. 3) or a state legislative ocd-division id, not {cell['district']!r}",
+                file=file,
+                line=line,
+                field="district",
+            )
+        seat = int(match.group(1))
+    if cell["email"]:
+        try:
+            validate_email(cell["email"])
+        except ValidationError:
+            raise ImportFailed(
+                f"not an email address: {cell['email']!r}", file=file, line=line, field="email"
+            ) from None
+    verified_on = None
+    if cell["verified_on"]:
+        try:
+            verified_on = dt.date.fromisoformat(cell["verified_on"])
+        except ValueError:
+            raise ImportFailed(
+                f"not a date (YYYY-MM-DD): {cell['verified_on']!r}",
+                file=file,
+                line=line,
+                field="verified_on",
+            ) from None
+    key = (jurisdiction.pk, role, district.pk if district else None, seat)
+    if key in seen:
+        raise ImportFailed(f"same seat as line {seen[key]}", file=file, line=line, field="district")
+    seen[key] = line
+    return RosterRow(
+        line=line,
+        jurisdiction=jurisdiction,
+        role=role,
+        district=district,
+        seat=seat,
+        name=" ".join(cell["name"].split()),
+        email=cell["email"].lower(),
+        phone=cell["phone"],
+        address=cell["address"],
+        source=cell["source"],
+        verified_on=verified_on,
+    )
+
+
+def _read_rows(
+    stream: IO[str], *, file: str, errors: list[ImportFailed] | None = None
+) -> list[RosterRow]:
+    """The file's rows; the first bad cell raises, unless ``errors`` collects them all."""
     reader = csv.DictReader(stream)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
@@ -134,84 +218,12 @@ def _read_rows(stream: IO[str], *, file: str) -> list[RosterRow]:
         cell = {c: (raw.get(c) or "").strip() for c in COLUMNS}
         if not any(cell.values()):
             continue
-        for column in REQUIRED:
-            if not cell[column]:
-                raise ImportFailed("is required", file=file, line=line, field=column)
-        jurisdiction = resolve(cell["jurisdiction"])
-        if jurisdiction is None:
-            raise ImportFailed(
-                f"unknown jurisdiction {cell['jurisdiction']!r} (use an ocd-division id, a Census GEOID or 'Name, ST')",
-                file=file,
-                line=line,
-                field="jurisdiction",
-            )
-        role = _role(cell["role"])
-        if role is None:
-            raise ImportFailed(
-                f"unknown role {cell['role']!r}; one of: {', '.join(Role.values)}",
-                file=file,
-                line=line,
-                field="role",
-            )
-        district: District | None = None
-        seat = 1
-        if cell["district"].startswith("ocd-division/"):
-            district = District.objects.filter(ocd_id=cell["district"]).first()
-            if district is None:
-                raise ImportFailed(
-                    f"unknown district {cell['district']!r}", file=file, line=line, field="district"
-                )
-        elif cell["district"]:
-            match = re.fullmatch(
-                r"(?:district|seat|ward|precinct)?\s*#?\s*(\d{1,4})", cell["district"], re.I
-            )
-            if not match or int(match.group(1)) < 1:
-                raise ImportFailed(
-                    f"district must be a seat number (e.g. 3) or a state legislative ocd-division id, not {cell['district']!r}",
-                    file=file,
-                    line=line,
-                    field="district",
-                )
-            seat = int(match.group(1))
-        if cell["email"]:
-            try:
-                validate_email(cell["email"])
-            except ValidationError:
-                raise ImportFailed(
-                    f"not an email address: {cell['email']!r}", file=file, line=line, field="email"
-                ) from None
-        verified_on = None
-        if cell["verified_on"]:
-            try:
-                verified_on = dt.date.fromisoformat(cell["verified_on"])
-            except ValueError:
-                raise ImportFailed(
-                    f"not a date (YYYY-MM-DD): {cell['verified_on']!r}",
-                    file=file,
-                    line=line,
-                    field="verified_on",
-                ) from None
-        key = (jurisdiction.pk, role, district.pk if district else None, seat)
-        if key in seen:
-            raise ImportFailed(
-                f"same seat as line {seen[key]}", file=file, line=line, field="district"
-            )
-        seen[key] = line
-        rows.append(
-            RosterRow(
-                line=line,
-                jurisdiction=jurisdiction,
-                role=role,
-                district=district,
-                seat=seat,
-                name=" ".join(cell["name"].split()),
-                email=cell["email"].lower(),
-                phone=cell["phone"],
-                address=cell["address"],
-                source=cell["source"],
-                verified_on=verified_on,
-            )
-        )
+        try:
+            rows.append(_parse_row(cell, line=line, file=file, resolve=resolve, seen=seen))
+        except ImportFailed as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
     return rows
 
 
@@ -279,10 +291,12 @@ def _contacts(row: RosterRow, *, person: Person | None, office: Office, counts: 
     return changed
 
 
-def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = None) -> Counts:
+def officials_csv_import(
+    *, path: Path | None = None, stream: IO[str] | None = None, file: str = ""
+) -> Counts:
     """Upsert a roster. A row counts as inserted when its seat or holder is new,
     updated when a contact or the holder changed, noop otherwise."""
-    file = str(path) if path else "<stream>"
+    file = file or (str(path) if path else "<stream>")
     if stream is None:
         if path is None:
             raise ImportFailed("no file given")
@@ -292,6 +306,10 @@ def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = N
             raise ImportFailed(f"cannot read: {exc}", file=file) from exc
         stream = io.StringIO(text)
     rows = _read_rows(stream, file=file)
+    return _write_rows(rows, file=file)
+
+
+def _write_rows(rows: list[RosterRow], *, file: str) -> Counts:
     counts = Counts()
     today = timezone.localdate()
     for row in rows:
@@ -328,23 +346,87 @@ def officials_csv_import(*, path: Path | None = None, stream: IO[str] | None = N
     return counts
 
 
-def sheriff_offices_create(*, county_ids: set[int]) -> Counts:
-    """One "Sheriff, <County>" office (vacant is fine) per county given. Which
-    counties have a sheriff's office is policies' knowledge (the 287(g) records):
-    ``policies.selectors.sheriff_counties_287g`` and its ``create_sheriff_offices``."""
-    counts = Counts()
-    have = set(
-        Office.objects.filter(
-            role=Role.SHERIFF, jurisdiction_id__in=county_ids, district__isnull=True, seat=1
-        ).values_list("jurisdiction_id", flat=True)
-    )
-    counts.noop = len(have)
-    new = [
-        Office(
-            jurisdiction=j, role=Role.SHERIFF, seat=1, title=f"Sheriff, {j.name}", source="ice-287g"
+# --- the browser upload: other formats, a dry-run preview, then a confirm -------------------
+
+OPENSTATES_COLUMNS = {
+    # Open States' people CSV export, municipal folders: our column -> theirs (first found).
+    "jurisdiction": ("jurisdiction", "current_jurisdiction"),
+    "role": ("role", "current_role", "title"),
+    "district": ("current_district", "district"),
+    "name": ("name",),
+    "email": ("email",),
+    "phone": ("capitol_voice", "district_voice", "voice"),
+    "address": ("capitol_address", "district_address", "address"),
+    "source": ("sources", "source"),
+    "verified_on": (),
+}
+
+
+@dataclass
+class UploadResult:
+    counts: Counts
+    errors: list[ImportFailed]
+    applied: bool
+
+
+def _division(value: str) -> str:
+    """Open States names governments ``ocd-jurisdiction/…/government``; we key on the division."""
+    if value.startswith("ocd-jurisdiction/"):
+        return "ocd-division/" + value.removeprefix("ocd-jurisdiction/").removesuffix("/government")
+    return value
+
+
+def roster_to_template(text: str, *, fmt: str, mapping: dict[str, str] | None = None) -> str:
+    """Rewrite an Open States or column-mapped CSV into the template's columns."""
+    if fmt == "template":
+        return text
+    reader = csv.DictReader(io.StringIO(text))
+    header = {h.strip().lower(): h for h in reader.fieldnames or []}
+    if fmt == "openstates":
+        chosen = {
+            ours: next((header[t] for t in theirs if t in header), "")
+            for ours, theirs in OPENSTATES_COLUMNS.items()
+        }
+    else:
+        chosen = {ours: header.get((mapping or {}).get(ours, "").lower(), "") for ours in COLUMNS}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for raw in reader:
+        row = {
+            ours: (raw.get(theirs) or "").strip() if theirs else ""
+            for ours, theirs in chosen.items()
+        }
+        row["jurisdiction"] = _division(row["jurisdiction"])
+        row["source"] = row["source"].split(";")[0].strip()
+        writer.writerow([row[c] for c in COLUMNS])
+    return out.getvalue()
+
+
+class _Preview(Exception):
+    """Raised inside the transaction to undo a preview."""
+
+
+def roster_upload(
+    *, text: str, fmt: str, mapping: dict[str, str] | None = None, confirm: bool, file: str
+) -> UploadResult:
+    """Run the roster importer over an upload. Without ``confirm``, or with any bad row,
+    nothing is kept: the counts are what a confirm would do."""
+    errors: list[ImportFailed] = []
+    try:
+        rows = _read_rows(
+            io.StringIO(roster_to_template(text, fmt=fmt, mapping=mapping)),
+            file=file,
+            errors=errors,
         )
-        for j in Jurisdiction.objects.filter(pk__in=county_ids - have).order_by("pk")
-    ]
-    Office.objects.bulk_create(new, batch_size=1000)
-    counts.inserted = len(new)
-    return counts
+    except ImportFailed as exc:
+        return UploadResult(counts=Counts(), errors=[exc], applied=False)
+    counts = Counts()
+    try:
+        with transaction.atomic():
+            counts = _write_rows(rows, file=file)
+            if errors or not confirm:
+                raise _Preview
+    except _Preview:
+        return UploadResult(counts=counts, errors=errors, applied=False)
+    return UploadResult(counts=counts, errors=errors, applied=True)

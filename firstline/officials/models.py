@@ -8,6 +8,9 @@ County"), because letters and residents address the seat. Natural keys:
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +32,13 @@ class Role(models.TextChoices):
     LEGISLATOR = "legislator", _("Legislator")
     MAYOR = "mayor", _("Mayor")
     COUNCIL_MEMBER = "council_member", _("Council Member")
+    PLACE_BOARD = "place_board", _("City or town council")
     COUNTY_EXECUTIVE = "county_executive", _("County Executive")
+    COUNTY_BOARD = "county_board", _("County governing body")
     COUNTY_COMMISSIONER = "county_commissioner", _("County Commissioner")
     SHERIFF = "sheriff", _("Sheriff")
-    DISTRICT_ATTORNEY = "district_attorney", _("District Attorney")
+    # The value predates the other titles (State's Attorney, Solicitor...): kept for stored rows.
+    DISTRICT_ATTORNEY = "district_attorney", _("Chief prosecutor")
 
 
 class Office(models.Model):
@@ -47,7 +53,17 @@ class Office(models.Model):
     title = models.CharField(
         max_length=200, help_text="How the seat is addressed, e.g. 'Sheriff, Harris County'."
     )
+    title_es = models.CharField(
+        max_length=200, blank=True, help_text="The title in Spanish, when it differs."
+    )
     source = models.CharField(max_length=200, blank=True)
+    covers = models.ManyToManyField(
+        Jurisdiction,
+        blank=True,
+        related_name="covering_offices",
+        help_text="Every jurisdiction an office serves when it serves several "
+        "(a multi-county prosecutorial district); empty when it serves only its own.",
+    )
 
     class Meta:
         ordering = ["jurisdiction__usps", "role", "district__name", "seat"]
@@ -74,6 +90,9 @@ class Office(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("officials:office", kwargs={"pk": self.pk})
+
+    def localized_title(self, language: str) -> str:
+        return self.title_es if language == "es" and self.title_es else self.title
 
 
 class Person(models.Model):
@@ -106,8 +125,9 @@ class Term(models.Model):
     )
     end_reason = models.CharField(max_length=200, blank=True)
     source = models.CharField(
-        max_length=200, blank=True, help_text="The importer and file this term came from."
+        max_length=500, blank=True, help_text="The importer and file this term came from."
     )
+    verified_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start_date"]
@@ -130,6 +150,16 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.office}"
+
+    def unconfirmed_since(self, today: date) -> date | None:
+        """The scheduled end, when it has passed and no successor is on record.
+
+        Such a holder is shown as "holder unconfirmed since DATE", not as vacant:
+        most are still serving (a late inauguration, a missing update).
+        """
+        if self.end_date is None and self.scheduled_end_date and self.scheduled_end_date < today:
+            return self.scheduled_end_date
+        return None
 
 
 class ContactKind(models.TextChoices):
@@ -158,6 +188,14 @@ class ContactPoint(models.Model):
     note = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
     verified_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff member who accepted it from a roster change.",
+    )
 
     class Meta:
         ordering = ["kind", "classification"]
@@ -182,3 +220,87 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class RosterInvite(models.Model):
+    """A single-use, expiring link a partner organization uses to fill in its officials.
+
+    The organization is a label and an email, not a foreign key: campaigns sit
+    above officials and pass them down. Only the token's SHA-256 is stored.
+    """
+
+    jurisdictions = models.ManyToManyField(Jurisdiction, related_name="roster_invites")
+    offices = models.ManyToManyField(
+        Office,
+        blank=True,
+        related_name="roster_invites",
+        help_text="The offices to fill in; empty means every office of the jurisdictions.",
+    )
+    organization_name = models.CharField(max_length=200)
+    organization_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} ({self.created_at:%Y-%m-%d})"
+
+
+class RosterChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RosterChange(models.Model):
+    """A proposed holder and contacts for one office, from a partner or a resident."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="roster_changes")
+    invite = models.ForeignKey(
+        RosterInvite,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        help_text="Empty for a suggestion from the public form.",
+    )
+    submitted_by_label = models.CharField(max_length=200, blank=True)
+    holder_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    postal_address = models.CharField(max_length=500, blank=True)
+    source_url = models.URLField(max_length=500)
+    status = models.CharField(
+        max_length=10, choices=RosterChangeStatus.choices, default=RosterChangeStatus.PENDING
+    )
+    diff = models.JSONField(
+        default=dict, blank=True, help_text="field -> [current, proposed] when submitted."
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pending", reviewed_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(reviewed_at__isnull=False)),
+                name="rosterchange_reviewed_chk",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="rosterchange_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} <- {self.holder_name or '?'} ({self.status})"

@@ -33,11 +33,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db.models import Q
 
 from firstline.geo.models import Chamber, District, Jurisdiction, JurisdictionKind
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, progress
 from firstline.officials.importers import CHAMBER_ROLE, DC_USPS, OPENSTATES_DIR, statewide_title
 from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Role, Term
+from firstline.officials.roles import openstates_executive_roles
+
+# The overlay runs after this import; its reason marks the terms it ended.
+OVERLAY_REASON = "Succeeded (statewide overlay)"
+OVERLAY_SOURCE = "apply_statewide_overlay"
 
 BUNDLED_SNAPSHOT = OPENSTATES_DIR / "openstates-people.tar.xz"
 BUNDLED_COMMIT = "934bf09a94a35351baf872c70e778a4367c8266e"
@@ -54,16 +60,9 @@ CHAMBER_BY_TYPE = {
     "lower": Chamber.LOWER,
     "legislature": Chamber.UNICAMERAL,
 }
-EXECUTIVE_ROLES = {
-    "governor": Role.GOVERNOR,
-    "lt_governor": Role.LT_GOVERNOR,
-    "attorney general": Role.ATTORNEY_GENERAL,
-    "secretary of state": Role.SECRETARY_OF_STATE,
-    "treasurer": Role.TREASURER,
-    "auditor": Role.AUDITOR,
-    "chief election officer": Role.CHIEF_ELECTION_OFFICER,
-}
+EXECUTIVE_ROLES = openstates_executive_roles()
 TERM_SOURCE = "import_openstates"
+MUNICIPAL_SOURCE = "openstates-people municipalities"
 CONTACT_SOURCE_PREFIXES = ("https://github.com/openstates/people/", "Open States people")
 
 OfficeKey = tuple[int, str, int | None, int]  # jurisdiction, role, district, seat
@@ -418,12 +417,16 @@ def _contacts(data: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
 # --- the import ------------------------------------------------------------------------------
 
 
-def openstates_import(*, snapshot: Snapshot) -> Counts:
-    people, municipalities = read_snapshot(snapshot.path)
-    as_of = snapshot.as_of
-    counts = Counts()
-    covered_states = {p.usps for p in people}
+Assignment = tuple[ParsedPerson, ParsedRole, OfficeKey]
 
+
+def _place_jid(role: ParsedRole) -> str:
+    assert role.place is not None
+    kind, slug = role.place
+    return f"ocd-jurisdiction/country:us/state:{role.usps.lower()}/{kind}:{slug}/government"
+
+
+def _context(snapshot: Snapshot) -> Context:
     states = {j.usps: j for j in Jurisdiction.objects.filter(kind=JurisdictionKind.STATE)}
     if not states:
         raise ImportFailed(
@@ -442,9 +445,31 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             "pk", "jurisdiction_id", "role", "district_id", "seat"
         )
     }
-    ctx = Context(states=states, districts=districts, offices=offices)
+    return Context(states=states, districts=districts, offices=offices)
 
-    # Municipal jurisdictions: every one Open States tracks gets a mayor's office.
+
+def _place_title(jurisdiction: Jurisdiction, role: str) -> str:
+    if role == Role.COUNTY_EXECUTIVE:
+        return f"County Executive, {jurisdiction.name}, {jurisdiction.usps}"
+    name = (
+        jurisdiction.short_name
+        if jurisdiction.kind == JurisdictionKind.PLACE
+        else jurisdiction.name
+    )
+    return f"Mayor of {name}, {jurisdiction.usps}"
+
+
+def _municipal_offices(
+    ctx: Context, people: list[ParsedPerson], municipalities: dict[str, tuple[str, str]]
+) -> tuple[
+    dict[str, tuple[Jurisdiction, str]], dict[str, tuple[str, tuple[str, str], str]], list[str]
+]:
+    """Resolve Open States' municipal jurisdictions; every matched place gets a mayor's office.
+
+    A county matched through "place:<x>_county" gets a county executive only when
+    someone in the snapshot holds that role: Open States lists counties it does not
+    staff, and an office per listing invented executives where none exist.
+    """
     divisions: dict[str, tuple[str, tuple[str, str], str]] = {}
     for jid, (usps, name) in municipalities.items():
         match = JURISDICTION_ID.match(jid)
@@ -453,86 +478,109 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
     for person in people:
         for role in person.roles:
             if role.place:
-                jid = f"ocd-jurisdiction/country:us/state:{role.usps.lower()}/{role.place[0]}:{role.place[1]}/government"
-                divisions.setdefault(jid, (role.usps, role.place, role.place[1].replace("_", " ")))
+                divisions.setdefault(
+                    _place_jid(role), (role.usps, role.place, role.place[1].replace("_", " "))
+                )
     resolved, unmatched = resolve_places(divisions)
     for jurisdiction, place_role in resolved.values():
-        name = (
-            jurisdiction.short_name
-            if jurisdiction.kind == JurisdictionKind.PLACE
-            else jurisdiction.name
-        )
-        title = (
-            f"County Executive, {jurisdiction.name}, {jurisdiction.usps}"
-            if place_role == Role.COUNTY_EXECUTIVE
-            else f"Mayor of {name}, {jurisdiction.usps}"
-        )
-        ctx.office(
-            (jurisdiction.pk, place_role, None, 1),
-            title=title,
-            source="openstates-people municipalities",
-        )
+        if place_role == Role.MAYOR:
+            ctx.office(
+                (jurisdiction.pk, place_role, None, 1),
+                title=_place_title(jurisdiction, place_role),
+                source=MUNICIPAL_SOURCE,
+            )
+    return resolved, divisions, unmatched
 
-    # Roles -> office keys. Legislative seats are assigned after all people are read.
-    pending_seats: dict[int, list[tuple[ParsedPerson, ParsedRole]]] = defaultdict(
-        list
+
+@dataclass
+class Assignments:
+    """Roles mapped to office keys; multi-member districts wait for seat assignment."""
+
+    assigned: list[Assignment] = field(default_factory=list)
+    pending_seats: dict[int, list[tuple[ParsedPerson, ParsedRole]]] = field(
+        default_factory=lambda: defaultdict(list)
     )  # district -> current roles
-    assigned: list[tuple[ParsedPerson, ParsedRole, OfficeKey]] = []
-    history_multi: list[
-        tuple[ParsedPerson, ParsedRole, int, int]
-    ] = []  # ended roles in multi-member districts
-    skipped: dict[str, int] = defaultdict(int)
+    history_multi: list[tuple[ParsedPerson, ParsedRole, int, int]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _assign_legislative(
+    ctx: Context,
+    out: Assignments,
+    person: ParsedPerson,
+    role: ParsedRole,
+    chamber: str,
+    as_of: date,
+) -> None:
+    state = ctx.states[role.usps]
+    district = ctx.districts.get((role.usps, chamber, role.district))
+    if district is None:
+        out.skipped["legislative role in a district not in districts.csv"] += 1
+        if _is_current(role, as_of):
+            ctx.notes.append(
+                f"no district {role.usps} {chamber} {role.district!r} ({person.member})"
+            )
+        return
+    pk, seats = district
+    if seats == 1:
+        out.assigned.append((person, role, (state.pk, CHAMBER_ROLE[chamber], pk, 1)))
+    elif _is_current(role, as_of):
+        out.pending_seats[pk].append((person, role))
+    else:
+        out.history_multi.append((person, role, pk, seats))
+
+
+def _assign_roles(
+    ctx: Context,
+    people: list[ParsedPerson],
+    resolved: dict[str, tuple[Jurisdiction, str]],
+    as_of: date,
+) -> Assignments:
+    out = Assignments()
     for person in people:
         for role in person.roles:
-            state = states.get(role.usps)
+            state = ctx.states.get(role.usps)
             if state is None or role.usps.lower() in SKIPPED_STATES:
-                skipped["role outside the 50 states + DC"] += 1
+                out.skipped["role outside the 50 states + DC"] += 1
                 continue
             if role.start and role.start > as_of:
-                skipped["role starting after the snapshot date"] += 1
+                out.skipped["role starting after the snapshot date"] += 1
                 continue
             chamber = CHAMBER_BY_TYPE.get(role.kind)
             if chamber is not None:
-                district = districts.get((role.usps, chamber, role.district))
-                if district is None:
-                    skipped["legislative role in a district not in districts.csv"] += 1
-                    if _is_current(role, as_of):
-                        ctx.notes.append(
-                            f"no district {role.usps} {chamber} {role.district!r} ({person.member})"
-                        )
-                    continue
-                pk, seats = district
-                if seats == 1:
-                    assigned.append((person, role, (state.pk, CHAMBER_ROLE[chamber], pk, 1)))
-                elif _is_current(role, as_of):
-                    pending_seats[pk].append((person, role))
-                else:
-                    history_multi.append((person, role, pk, seats))
+                _assign_legislative(ctx, out, person, role, chamber, as_of)
                 continue
             if role.kind == "mayor" and role.place:
-                jid = f"ocd-jurisdiction/country:us/state:{role.usps.lower()}/{role.place[0]}:{role.place[1]}/government"
-                hit = resolved.get(jid)
+                hit = resolved.get(_place_jid(role))
                 if hit is None:
-                    skipped["mayor of an unmatched place"] += 1
+                    out.skipped["mayor of an unmatched place"] += 1
                     continue
-                assigned.append((person, role, (hit[0].pk, hit[1], None, 1)))
+                key = ctx.office(
+                    (hit[0].pk, hit[1], None, 1),
+                    title=_place_title(hit[0], hit[1]),
+                    source=MUNICIPAL_SOURCE,
+                )
+                out.assigned.append((person, role, key))
                 continue
             office_role = EXECUTIVE_ROLES.get(role.kind)
             if role.kind == "governor" and role.usps == DC_USPS:
                 office_role = Role.MAYOR  # Open States files DC's mayor as its "governor"
             if office_role is None or role.place:
-                skipped[f"role type {role.kind!r}"] += 1
+                out.skipped[f"role type {role.kind!r}"] += 1
                 continue
             key = ctx.office(
                 (state.pk, office_role, None, 1),
                 title=statewide_title(role=office_role, state=state),
                 source="openstates-people executive",
             )
-            assigned.append((person, role, key))
+            out.assigned.append((person, role, key))
+    return out
 
-    # Multi-member districts: keep seats people already hold; fill the rest in a stable order.
+
+def _assign_seats(ctx: Context, out: Assignments) -> None:
+    """Multi-member districts: keep seats people already hold; fill the rest in a stable order."""
     district_info = {
-        pk: (usps, chamber, seats) for (usps, chamber, _name), (pk, seats) in districts.items()
+        pk: (usps, chamber, seats) for (usps, chamber, _name), (pk, seats) in ctx.districts.items()
     }
     held_seat = {
         (ocd, district): seat
@@ -541,7 +589,7 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
         ).values_list("person__ocd_person_id", "office__district_id", "office__seat")
     }
     current_seat: dict[tuple[str, int], int] = {}
-    for district_pk, members in sorted(pending_seats.items()):
+    for district_pk, members in sorted(out.pending_seats.items()):
         usps, seat_chamber, seats = district_info[district_pk]
         members.sort(
             key=lambda m: (
@@ -565,16 +613,15 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
         if len(waiting) > len(free):
             extra = [p.member for p, _ in waiting[len(free) :]]
             ctx.notes.append(
-                f"more current members than seats in {usps} {chamber} district #{district_pk}: skipped {', '.join(extra)}"
+                f"more current members than seats in {usps} {seat_chamber} district #{district_pk}: skipped {', '.join(extra)}"
             )
-            skipped["current member beyond the district's seats"] += len(extra)
+            out.skipped["current member beyond the district's seats"] += len(extra)
         for person, role in members:
             seat = current_seat.get((person.data["id"], district_pk))
             if seat:
-                assigned.append(
-                    (person, role, (states[usps].pk, CHAMBER_ROLE[seat_chamber], district_pk, seat))
-                )
-    for person, role, district_pk, seats in history_multi:
+                office_key = (states_pk(ctx, usps), CHAMBER_ROLE[seat_chamber], district_pk, seat)
+                out.assigned.append((person, role, office_key))
+    for person, role, district_pk, seats in out.history_multi:
         # A past member of a multi-member district: the seat they hold now, or held last, else seat 1.
         usps, seat_chamber, _seats = district_info[district_pk]
         seat = (
@@ -582,28 +629,47 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             or held_seat.get((person.data["id"], district_pk))
             or 1
         )
-        assigned.append(
-            (
-                person,
-                role,
-                (states[usps].pk, CHAMBER_ROLE[seat_chamber], district_pk, min(seat, seats)),
-            )
+        office_key = (
+            states_pk(ctx, usps),
+            CHAMBER_ROLE[seat_chamber],
+            district_pk,
+            min(seat, seats),
         )
+        out.assigned.append((person, role, office_key))
 
-    # Offices that the people need and nobody created yet (lt governors, secretaries of state, ...).
-    if ctx.new_offices:
-        created = Office.objects.bulk_create(
-            [Office(**row) for row in ctx.new_offices.values()], batch_size=1000
-        )
-        for obj in created:
-            if obj.pk is None:  # pragma: no cover - every supported backend returns pks
-                raise ImportFailed("the database did not return primary keys for new offices")
-        for key, obj in zip(ctx.new_offices, created, strict=True):
-            ctx.offices[key] = obj.pk
-        counts.notes.append(f"offices: inserted={len(created)}")
-        counts.inserted += len(created)
 
-    # People.
+def states_pk(ctx: Context, usps: str) -> int:
+    return ctx.states[usps].pk
+
+
+def _create_offices(ctx: Context) -> Counts:
+    """Offices that the people need and nobody created yet (lt governors, secretaries of state, ...)."""
+    counts = Counts()
+    if not ctx.new_offices:
+        return counts
+    created = Office.objects.bulk_create(
+        [Office(**row) for row in ctx.new_offices.values()], batch_size=1000
+    )
+    for obj in created:
+        if obj.pk is None:  # pragma: no cover - every supported backend returns pks
+            raise ImportFailed("the database did not return primary keys for new offices")
+    for key, obj in zip(ctx.new_offices, created, strict=True):
+        ctx.offices[key] = obj.pk
+    counts.notes.append(f"offices: inserted={len(created)}")
+    counts.inserted += len(created)
+    return counts
+
+
+def _folded(what: str, counts: Counts, extra: str = "") -> Counts:
+    """The counts of one model, as a total to add, with a note naming the model."""
+    total = Counts(inserted=counts.inserted, updated=counts.updated, noop=counts.noop)
+    total.notes.append(f"{what}: {counts.summary()}{extra}")
+    return total
+
+
+def _upsert_people(
+    people: list[ParsedPerson], as_of: date
+) -> tuple[Counts, dict[tuple[Any, ...], int]]:
     person_rows = []
     for person in people:
         d = person.data
@@ -623,15 +689,17 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
         key=["ocd_person_id"],
         fields=["name", "given_name", "family_name", "party", "sources"],
     )
-    counts.notes.append(f"people: {person_counts.summary()}")
-    counts.add(
-        Counts(
-            inserted=person_counts.inserted, updated=person_counts.updated, noop=person_counts.noop
-        )
-    )
+    return _folded("people", person_counts), person_pks
 
-    # Terms. One row per (person, office, start); undated duplicates keep the latest.
-    terms: dict[tuple[int, int, date | None], dict[str, Any]] = {}
+
+TermKey = tuple[int, int, date | None]
+
+
+def _upsert_terms(
+    ctx: Context, assigned: list[Assignment], person_pks: dict[tuple[Any, ...], int], as_of: date
+) -> tuple[Counts, set[TermKey]]:
+    """One row per (person, office, start); undated duplicates keep the latest."""
+    terms: dict[TermKey, dict[str, Any]] = {}
     for person, role, key in assigned:
         person_pk = person_pks[(str(person.data["id"]),)]
         current = _is_current(role, as_of)
@@ -651,19 +719,37 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
             and (row["end_date"] is None or row["end_date"] > previous["end_date"])
         ):
             terms[term_key] = row
+    # The statewide overlay runs after this import and is newer than any snapshot: the
+    # terms it ended stay ended, and the terms it owns keep its dates and source.
+    overlay = Term.objects.filter(
+        Q(end_reason=OVERLAY_REASON) | Q(source__startswith=OVERLAY_SOURCE)
+    ).values_list(
+        "person_id",
+        "office_id",
+        "start_date",
+        "end_date",
+        "end_reason",
+        "scheduled_end_date",
+        "source",
+    )
+    for pk_person, pk_office, start, end, reason, scheduled, source in overlay:
+        kept = terms.get((pk_person, pk_office, start))
+        if kept is not None:
+            kept.update(
+                end_date=end, end_reason=reason, scheduled_end_date=scheduled, source=source
+            )
     term_counts, _ = bulk_upsert(
         Term,
         progress(list(terms.values()), label="terms"),
         key=["person_id", "office_id", "start_date"],
         fields=["end_date", "end_reason", "scheduled_end_date", "source"],
     )
-    counts.notes.append(f"terms: {term_counts.summary()}")
-    counts.add(
-        Counts(inserted=term_counts.inserted, updated=term_counts.updated, noop=term_counts.noop)
-    )
+    return _folded("terms", term_counts), set(terms)
 
-    # Departed: open terms from this importer, in the snapshot's states, that the snapshot no longer has.
-    seen = set(terms)
+
+def _end_departed(seen: set[TermKey], covered_states: set[str], as_of: date) -> Counts:
+    """Open terms from this importer, in the snapshot's states, that the snapshot no longer has."""
+    counts = Counts()
     departed = [
         pk
         for pk, person_id, office_id, start in Term.objects.filter(
@@ -681,8 +767,13 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
     counts.deleted += len(departed)
     if departed:
         counts.notes.append(f"terms ended (people no longer in the snapshot): {len(departed)}")
+    return counts
 
-    # Contacts of the people in the snapshot.
+
+def _upsert_contacts(
+    snapshot: Snapshot, people: list[ParsedPerson], person_pks: dict[tuple[Any, ...], int]
+) -> Counts:
+    """The people's contacts; those this importer gave them before and the snapshot dropped go."""
     contact_rows: dict[tuple[int, str, str, str], dict[str, Any]] = {}
     for person in people:
         person_pk = person_pks[(str(person.data["id"]),)]
@@ -699,7 +790,7 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
                     "value": value[:500],
                     "note": note,
                     "source": source,
-                    "verified_on": as_of,
+                    "verified_on": snapshot.as_of,
                 },
             )
     contact_counts, _ = bulk_upsert(
@@ -722,17 +813,28 @@ def openstates_import(*, snapshot: Snapshot) -> Counts:
     ]
     for start in range(0, len(stale), 900):
         ContactPoint.objects.filter(pk__in=stale[start : start + 900]).delete()
-    counts.notes.append(f"contacts: {contact_counts.summary()} removed={len(stale)}")
-    counts.add(
-        Counts(
-            inserted=contact_counts.inserted,
-            updated=contact_counts.updated,
-            noop=contact_counts.noop,
-        )
-    )
+    return _folded("contacts", contact_counts, f" removed={len(stale)}")
 
-    counts.skipped += sum(skipped.values())
-    for what, n in sorted(skipped.items()):
+
+def openstates_import(*, snapshot: Snapshot) -> Counts:
+    """The import's phases in order; each returns its counts and notes."""
+    people, municipalities = read_snapshot(snapshot.path)
+    as_of = snapshot.as_of
+    ctx = _context(snapshot)
+    resolved, divisions, unmatched = _municipal_offices(ctx, people, municipalities)
+    assignments = _assign_roles(ctx, people, resolved, as_of)
+    _assign_seats(ctx, assignments)
+
+    counts = _create_offices(ctx)
+    people_counts, person_pks = _upsert_people(people, as_of)
+    counts.add(people_counts)
+    term_counts, seen = _upsert_terms(ctx, assignments.assigned, person_pks, as_of)
+    counts.add(term_counts)
+    counts.add(_end_departed(seen, {p.usps for p in people}, as_of))
+    counts.add(_upsert_contacts(snapshot, people, person_pks))
+
+    counts.skipped += sum(assignments.skipped.values())
+    for what, n in sorted(assignments.skipped.items()):
         counts.notes.append(f"skipped {n}: {what}")
     counts.notes.extend(ctx.notes)
     matched = sum(1 for jid in resolved if jid in municipalities)

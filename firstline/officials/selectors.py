@@ -10,38 +10,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from firstline.geo.models import Chamber, Jurisdiction, Zcta, ZctaDistrict
-from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Role, Term
+from firstline.officials.models import ContactKind, ContactPoint, Office, Person, Term
+from firstline.officials.roles import role_order
 
-# Display order of offices on a jurisdiction page: the executive first, then the
-# legislature by chamber and district.
-ROLE_ORDER: dict[str, int] = {
-    role: n
-    for n, role in enumerate(
-        [
-            Role.GOVERNOR,
-            Role.MAYOR,
-            Role.COUNTY_EXECUTIVE,
-            Role.LT_GOVERNOR,
-            Role.ATTORNEY_GENERAL,
-            Role.SECRETARY_OF_STATE,
-            Role.TREASURER,
-            Role.AUDITOR,
-            Role.CHIEF_ELECTION_OFFICER,
-            Role.STATEWIDE_OTHER,
-            Role.SHERIFF,
-            Role.DISTRICT_ATTORNEY,
-            Role.COUNTY_COMMISSIONER,
-            Role.COUNCIL_MEMBER,
-            Role.STATE_SENATOR,
-            Role.LEGISLATOR,
-            Role.STATE_REPRESENTATIVE,
-        ]
-    )
-}
 DIGITS = re.compile(r"(\d+)")
 
 
@@ -82,7 +60,7 @@ def offices_sorted(offices: list[Office]) -> list[Office]:
     """Executive first, then the legislature by chamber and natural district order."""
     offices.sort(
         key=lambda o: (
-            ROLE_ORDER.get(o.role, 99),
+            role_order(o.role),
             _natural(o.district.name) if o.district else (),
             o.seat,
         )
@@ -96,7 +74,9 @@ def offices_for_jurisdiction(*, jurisdiction: Jurisdiction) -> list[Office]:
     Each office has ``current_terms``; each of those terms has ``email`` and
     ``phone`` (a ContactPoint or None) for one-line listings.
     """
-    offices = list(offices_with_holders(Office.objects.filter(jurisdiction=jurisdiction)))
+    # A multi-county prosecutorial district sits at one county and covers the others.
+    here = Office.objects.filter(Q(jurisdiction=jurisdiction) | Q(covers=jurisdiction)).distinct()
+    offices = list(offices_with_holders(here))
     return _decorate(offices_sorted(offices))
 
 
@@ -133,6 +113,14 @@ def office_contacts(*, office: Office) -> list[ContactPoint]:
     own = list(office.contacts.all())
     people = list(holder.contacts.all()) if holder else []
     return sorted(people, key=contact_sort_key) + sorted(own, key=contact_sort_key)
+
+
+def contact_is_stale(*, contact: ContactPoint, today: date | None = None) -> bool:
+    """Verified longer ago than ``ROSTER_STALE_DAYS``, or never verified."""
+    today = today or timezone.localdate()
+    if contact.verified_on is None:
+        return True
+    return (today - contact.verified_on).days > settings.ROSTER_STALE_DAYS
 
 
 CONTACT_ORDER = {"email": 0, "webform": 1, "phone": 2, "address": 3, "fax": 4, "web": 5}

@@ -18,11 +18,12 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo import zcta_index as geo_index
@@ -34,6 +35,7 @@ from firstline.geo.models import (
 )
 from firstline.geo.selectors import jurisdiction_search
 from firstline.officials.models import ContactKind, ContactPoint, Office, Role, Term
+from firstline.officials.roles import Level, role_order, roles_at
 
 ZIP_RE = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
 # A weight at or above this leaves no reasonable doubt about a single candidate.
@@ -41,24 +43,8 @@ CERTAIN_WEIGHT = 0.95
 
 STATE_ROLES = (Role.GOVERNOR,)
 LEGISLATOR_ROLES = (Role.STATE_SENATOR, Role.STATE_REPRESENTATIVE, Role.LEGISLATOR)
-COUNTY_ROLES = (Role.COUNTY_EXECUTIVE, Role.COUNTY_COMMISSIONER, Role.SHERIFF)
-PLACE_ROLES = (Role.MAYOR, Role.COUNCIL_MEMBER)
-ROLE_ORDER: dict[str, int] = {
-    role: i
-    for i, role in enumerate(
-        (
-            Role.GOVERNOR,
-            Role.STATE_SENATOR,
-            Role.LEGISLATOR,
-            Role.STATE_REPRESENTATIVE,
-            Role.COUNTY_EXECUTIVE,
-            Role.COUNTY_COMMISSIONER,
-            Role.SHERIFF,
-            Role.MAYOR,
-            Role.COUNCIL_MEMBER,
-        )
-    )
-}
+COUNTY_ROLES = roles_at(Level.COUNTY)
+PLACE_ROLES = roles_at(Level.PLACE)
 
 
 class LookupError_(Exception):
@@ -103,6 +89,8 @@ class OfficeView:
     emails: list[str]
     phones: list[Contact]
     other: list[Contact]
+    # A holder whose scheduled term ended with no successor on record: shown, with a warning.
+    unconfirmed_since: date | None = None
 
     @property
     def id(self) -> int:
@@ -404,12 +392,21 @@ def office_views(*, offices: Iterable[Office]) -> list[OfficeView]:
             contacts.extend(t.person.contacts.all())
         contacts.extend(office.contacts.all())
         emails, phones, other = _contacts_view(contacts)
+        today = timezone.localdate()
+        unconfirmed = [d for t in terms if (d := t.unconfirmed_since(today))]
         views.append(
-            OfficeView(office=office, holders=holders, emails=emails, phones=phones, other=other)
+            OfficeView(
+                office=office,
+                holders=holders,
+                emails=emails,
+                phones=phones,
+                other=other,
+                unconfirmed_since=min(unconfirmed) if unconfirmed else None,
+            )
         )
     views.sort(
         key=lambda v: (
-            ROLE_ORDER.get(v.office.role, 99),
+            role_order(v.office.role),
             v.office.district.name if v.office.district else "",
             v.office.seat,
         )
@@ -548,7 +545,8 @@ def _jurisdiction_where(jurisdiction: Jurisdiction) -> Q:
             jurisdiction=jurisdiction, role__in=LEGISLATOR_ROLES, district__isnull=True
         )
     roles = COUNTY_ROLES if jurisdiction.kind == JurisdictionKind.COUNTY else PLACE_ROLES
-    return Q(jurisdiction=jurisdiction, role__in=roles)
+    # A multi-county prosecutorial district's office sits in one county and covers the rest.
+    return Q(jurisdiction=jurisdiction, role__in=roles) | Q(covers=jurisdiction, role__in=roles)
 
 
 def _block_compute(
@@ -556,7 +554,7 @@ def _block_compute(
 ) -> JurisdictionBlock:
     block = JurisdictionBlock(jurisdiction=jurisdiction)
     block.offices = office_views(
-        offices=offices_queryset().filter(_jurisdiction_where(jurisdiction))
+        offices=offices_queryset().filter(_jurisdiction_where(jurisdiction)).distinct()
     )
     card = cards.get(jurisdiction.pk)
     if card is not None:

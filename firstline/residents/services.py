@@ -33,6 +33,7 @@ from firstline.campaigns.letters import letter_render
 from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
+from firstline.officials.roles import role_info
 from firstline.residents import integrations
 from firstline.residents.models import MessageChannel, ResidentMessageCount
 from firstline.residents.selectors import Gap, OfficeView, gap_from, scorecards
@@ -85,10 +86,16 @@ def office_gaps(*, view: OfficeView, campaign: Any = None) -> list[Gap]:
     return gaps
 
 
-def _salutation(view: OfficeView) -> str:
-    if view.holders:
-        return f"{view.office.title} ({', '.join(view.holders)})"
-    return view.office.title
+def _salutation(view: OfficeView, language: str) -> str:
+    """From the ROLES table: "Dear Sheriff Garcia", or the office by its title when no
+    single holder is known ("Dear Members of the Harris County Commissioners Court")."""
+    name = view.holders[0] if len(view.holders) == 1 else ""
+    return role_info(view.office.role).salutation(
+        language=language,
+        title=view.office.localized_title(language),
+        name=name,
+        family_name=name.split()[-1] if name else "",
+    )
 
 
 def message_compose(
@@ -102,8 +109,11 @@ def message_compose(
         jurisdiction = view.office.jurisdiction
         gap_lines = "\n".join(f"- {g.name}" + (f": {g.summary}" if g.summary else "") for g in gaps)
         context = {
-            "official": {"title": view.office.title, "name": ", ".join(view.holders)},
-            "salutation": _salutation(view),
+            "official": {
+                "title": view.office.localized_title(language),
+                "name": ", ".join(view.holders),
+            },
+            "salutation": _salutation(view, language),
             "jurisdiction": {"name": str(jurisdiction)},
             "gaps": gap_lines,
             "gap_list": gaps,
@@ -117,8 +127,9 @@ def message_compose(
             body = letter_render(
                 template=letter,
                 values={
-                    "official.title": view.office.title,
+                    "official.title": view.office.localized_title(language),
                     "official.name": ", ".join(view.holders),
+                    "official.salutation": _salutation(view, language),
                     "jurisdiction.name": str(jurisdiction),
                     "gaps": [g.name for g in gaps],
                     "signatory_count": "0",

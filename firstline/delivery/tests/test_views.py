@@ -18,7 +18,7 @@ def test_dashboard_preview_and_freeze_flow(staff_client, db, django_assert_max_n
     camp = h.campaign("flow")
     url = reverse("delivery:rule_add", args=[camp.slug])
     response = staff_client.post(
-        url, {"roles": [Role.SHERIFF], "geography": "jurisdictions", "jurisdictions": tx.ocd_id,
+        url, {"roles": [Role.SHERIFF], "geography": "jurisdictions", "jurisdictions": "Tarrant County, TX",
               "policy": h.policy("agreement_287g").pk, "policy_condition": "in_force", "language": "en"},
     )  # fmt: skip
     assert response.status_code == 302

@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -48,3 +49,31 @@ def district_label(district: Any) -> str:
     if NUMBERED.match(name):
         return gettext("District %(name)s") % {"name": name}
     return str(name)
+
+
+@register.filter
+def office_title(office: Any) -> str:
+    """The office's title in the active language (Spanish when the tables give one)."""
+    return str(office.localized_title(get_language() or "en"))
+
+
+@register.filter
+def unconfirmed_since(term: Any) -> Any:
+    """The date a holder's scheduled term ended with no successor on record, else None."""
+    return term.unconfirmed_since(timezone.localdate())
+
+
+@register.filter
+def is_stale(contact: Any) -> bool:
+    from firstline.officials.selectors import contact_is_stale
+
+    return contact_is_stale(contact=contact)
+
+
+@register.filter
+def role_name(role: str) -> str:
+    """A role's human name from the ROLES table (unknown values are shown as they are)."""
+    from firstline.officials.roles import ROLES
+
+    info = ROLES.get(role)
+    return str(info.singular) if info else role

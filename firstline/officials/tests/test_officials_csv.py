@@ -48,11 +48,12 @@ def test_roster_import_is_idempotent_and_tracks_changes():
         '"Travis County, TX",sheriff,,,,,"5555 Airport Blvd, Austin",roster A,\n'
     )
     first = _run(rows)
-    assert (first.inserted, first.updated, first.noop) == (2, 0, 0)
+    # The commissioner's seat is new; the sheriff's exists (create_local_offices) and gains an address.
+    assert (first.inserted, first.updated, first.noop) == (1, 1, 0)
     commissioner = Office.objects.get(jurisdiction=county, role=Role.COUNTY_COMMISSIONER, seat=2)
     assert commissioner.title == "County Commissioner, Travis County (seat 2)"
     sheriff = Office.objects.get(jurisdiction=county, role=Role.SHERIFF, seat=1)
-    assert sheriff.title == "Sheriff, Travis County"
+    assert sheriff.title == "Sheriff of Travis County"
     # Vacant seat: the address belongs to the office.
     assert ContactPoint.objects.get(office=sheriff).value.startswith("5555 Airport")
     term = Term.objects.get(office=commissioner)
@@ -105,7 +106,7 @@ def test_command_dry_run_and_template(tmp_path: Path):
     _county()
     path = tmp_path / "roster.csv"
     path.write_text(
-        HEADER + "48453,sheriff,,Sally Example,sheriff@example.org,,,roster,2026-11-02\n"
+        HEADER + "48453,county_commissioner,3,Sally Example,sally@example.org,,,roster,2026-11-02\n"
     )
     out = io.StringIO()
     call_command("import_officials_csv", str(path), "--dry-run", stdout=out)

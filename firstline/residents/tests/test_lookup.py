@@ -96,3 +96,21 @@ def test_unknown_place():
     with pytest.raises(selectors.LookupError_) as info:
         selectors.resident_lookup(place_query="Nowhereville Qq, ZZ")
     assert info.value.code == "no_place"
+
+
+def test_each_level_lists_its_actual_offices_titled_where_no_holder_is_known():
+    # Miami (33130): Miami-Dade's board, sheriff and the 11th Circuit's State Attorney,
+    # whose one office covers the county; the city's commission.
+    r = selectors.resident_lookup(zip_text="33130")
+    county_roles = {v.office.role for v in r.county.offices}
+    assert {"county_board", "sheriff", "district_attorney"} <= county_roles
+    prosecutor = next(v for v in r.county.offices if v.office.role == "district_attorney")
+    assert prosecutor.office.title.startswith("State Attorney")
+    assert r.place is not None and "place_board" in {v.office.role for v in r.place.offices}
+
+
+def test_the_lookup_page_links_missing_holders_to_the_suggestion_form(client):
+    page = client.get("/en/find/", {"zip": "77002"})
+    html = page.content.decode()
+    assert "Harris County Commissioners Court" in html
+    assert "/suggest/" in html and "Help fill it in" in html

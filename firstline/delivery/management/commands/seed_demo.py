@@ -34,7 +34,7 @@ ASKS = [
     "universal_representation",
 ]
 
-LETTER_EN = """Dear {{ official.title }},
+LETTER_EN = """{{ official.salutation }},
 
 We, the undersigned organizations, write to ask {{ jurisdiction.name }} to be a first line of defense
 for the immigrant families who live, work and raise children here.
@@ -47,7 +47,7 @@ Here is what {{ jurisdiction.name }} can still do:
 {{ signatory_count }} organizations have signed this letter. We ask for a written response and a meeting.
 """
 
-LETTER_ES = """Estimado/a {{ official.title }}:
+LETTER_ES = """{{ official.salutation }}:
 
 Las organizaciones abajo firmantes pedimos que {{ jurisdiction.name }} sea una primera línea de defensa
 para las familias inmigrantes que viven, trabajan y crían a sus hijos aquí.

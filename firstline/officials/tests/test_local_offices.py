@@ -1,0 +1,132 @@
+"""create_local_offices over the bundled tables: counts, titles, districts, removals."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from firstline.geo.models import Jurisdiction
+from firstline.officials.importers_local import joined, local_offices_create, tables_read
+from firstline.officials.models import ContactPoint, Office, Role
+from firstline.officials.selectors import offices_for_jurisdiction
+
+pytestmark = pytest.mark.django_db
+
+
+def _titles(ocd_id):
+    return {
+        o.role: o.title
+        for o in Office.objects.filter(jurisdiction__ocd_id=ocd_id, district__isnull=True)
+    }
+
+
+@pytest.mark.parametrize(
+    "ocd_id, body",
+    [
+        ("ocd-division/country:us/state:tx/county:harris", "Harris County Commissioners Court"),
+        ("ocd-division/country:us/state:ca/county:los_angeles", "Los Angeles County Board of Supervisors"),
+        ("ocd-division/country:us/state:il/county:cook", "Cook County Board of Commissioners"),
+        ("ocd-division/country:us/state:la/parish:jefferson", "Jefferson Parish Council"),
+        ("ocd-division/country:us/state:ny/county:erie", "Erie County Legislature"),
+        ("ocd-division/country:us/state:ky/county:jefferson", "Louisville Metro Council"),
+    ],
+)  # fmt: skip
+def test_spot_check_county_titles(ocd_id, body):
+    titles = _titles(ocd_id)
+    assert titles[Role.COUNTY_BOARD] == body
+    assert titles[Role.SHERIFF].startswith("Sheriff of ")
+
+
+def test_spanish_titles_and_prosecutors():
+    harris = Office.objects.get(
+        jurisdiction__ocd_id="ocd-division/country:us/state:tx/county:harris",
+        role=Role.COUNTY_BOARD,
+    )
+    assert harris.title_es == "Tribunal de Comisionados del Condado de Harris"
+    cook = _titles("ocd-division/country:us/state:il/county:cook")
+    assert cook[Role.DISTRICT_ATTORNEY] == "Cook County State's Attorney"
+
+
+def test_counts_reach_the_national_targets():
+    counts = dict(
+        Office.objects.filter(district__isnull=True)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    assert counts[Role.COUNTY_BOARD] >= 3090
+    assert counts[Role.SHERIFF] >= 2900
+    assert counts[Role.DISTRICT_ATTORNEY] >= 2000
+    assert counts[Role.PLACE_BOARD] >= 19000
+
+
+def test_every_county_has_a_prosecutor_where_the_state_elects_one():
+    tables = tables_read()
+    local = [u for u, r in tables.states.items() if r.prosecutor_unit != "state"]
+    counties = Jurisdiction.objects.filter(kind="county", usps__in=local)
+    without = counties.exclude(
+        Q(offices__role=Role.DISTRICT_ATTORNEY) | Q(covering_offices__role=Role.DISTRICT_ATTORNEY)
+    ).exclude(lsad__in=["census area", "planning region"])
+    assert list(without.values_list("name", "usps")[:20]) == []
+
+
+def test_a_multi_county_district_is_one_office_listed_in_each_county():
+    office = (
+        Office.objects.filter(role=Role.DISTRICT_ATTORNEY)
+        .annotate(n=Count("covers"))
+        .filter(n__gt=1, jurisdiction__usps="FL")
+        .first()
+    )
+    assert office is not None
+    for county in office.covers.all():
+        assert office in offices_for_jurisdiction(jurisdiction=county)
+
+
+def test_sheriff_contacts_are_unverified_with_their_source():
+    contacts = ContactPoint.objects.filter(office__role=Role.SHERIFF, note="unverified")
+    assert contacts.count() > 800
+    assert all("287g-watch" in c.source and c.verified_on is None for c in contacts[:50])
+    assert contacts.filter(office__jurisdiction__usps="GA").exists()
+
+
+def test_invented_county_executives_are_gone_and_real_ones_remain():
+    executives = set(
+        Office.objects.filter(role=Role.COUNTY_EXECUTIVE).values_list(
+            "jurisdiction__name", "jurisdiction__usps"
+        )
+    )
+    for invented in [("Jackson County", "FL"), ("Macon County", "GA"), ("Charles County", "MD"), ("Chesterfield County", "VA")]:  # fmt: skip
+        assert invented not in executives
+    assert ("Baltimore County", "MD") in executives
+    assert ("Nassau County", "NY") in executives
+
+
+def test_second_run_is_all_noops():
+    out = io.StringIO()
+    call_command("create_local_offices", stdout=out)
+    first = out.getvalue().splitlines()[0]
+    assert "inserted=0 updated=0" in first and "ended" not in first, first
+
+
+def test_an_office_the_tables_no_longer_call_for_is_removed(tmp_path):
+    harris = Jurisdiction.objects.get(ocd_id="ocd-division/country:us/state:tx/county:harris")
+    # Harris has a County Judge from the overrides: it stays; a second seat does not exist.
+    ghost = Office.objects.create(
+        jurisdiction=harris,
+        role=Role.COUNTY_EXECUTIVE,
+        seat=2,
+        title="Invented",
+        source="create_local_offices x",
+    )
+    counts = local_offices_create()
+    assert not Office.objects.filter(pk=ghost.pk).exists()
+    assert counts.deleted >= 1
+
+
+def test_joined_does_not_double_the_kind_word():
+    assert joined("Erie County", "County Legislature") == "Erie County Legislature"
+    assert joined("Harris County", "Commissioners Court") == "Harris County Commissioners Court"
+    assert (
+        joined("Juneau City and Borough", "Borough Assembly") == "Juneau City and Borough Assembly"
+    )
