@@ -11,7 +11,7 @@ from django.db import transaction
 
 from firstline.campaigns.models import Campaign
 from firstline.core.services import audit_event_record
-from firstline.policies.models import Instrument, Policy, RecordStatus
+from firstline.policies.models import InstrumentKind, Policy, RecordStatus
 from firstline.policies.services import policy_record_add
 
 from .base import DeliveryError, User, signed_in
@@ -67,7 +67,7 @@ def response_log(
                             "level": jurisdiction.kind,
                             "usps": jurisdiction.usps,
                             "status": RecordStatus.PROPOSED,
-                            "instrument": Instrument.OTHER,
+                            "instrument_kind": InstrumentKind.OTHER,
                             "citation": citation[:300],
                             "effective_on": commitment_date,
                             "note": notes[:2000],

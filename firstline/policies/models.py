@@ -233,11 +233,6 @@ class Instrument(models.Model):
     Versioned and audited like records: write through the services.
     """
 
-    # delivery/services.py (being refactored elsewhere) still writes
-    # ``"instrument": Instrument.OTHER``; the services map that legacy key to
-    # ``instrument_kind``. Drop both when it names InstrumentKind.
-    OTHER = "other"
-
     slug = models.SlugField(max_length=120, unique=True, help_text="The evidence file's id.")
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="instruments"

@@ -137,8 +137,6 @@ def _same(a: Any, b: Any) -> bool:
 def _normalize_changes(changes: Mapping[str, Any], spec: Versioned = RECORDS) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in changes.items():
-        if spec is RECORDS and name == "instrument" and isinstance(value, str):
-            name = "instrument_kind"  # the legacy key; see Instrument.OTHER
         field = name if name in spec.fields else f"{name}_id"
         if field not in spec.fields:
             raise RecordChangeInvalid(f"{name!r} is not a versioned field of {spec.model.__name__}")
