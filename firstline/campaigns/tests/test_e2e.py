@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -160,3 +161,64 @@ def test_concurrent_identical_submissions_never_duplicate(django_db_setup, djang
             assert sum(qs.values_list("submit_count", flat=True)) == 150
             emails = Email.objects.using(server.alias).filter(kind="signature_verify")
             assert emails.count() == 150
+
+
+@pytest.mark.e2e
+def test_a_long_write_lock_loses_no_acknowledged_sign_on(django_db_setup, django_db_blocker):
+    """SQLite: a writer holds the database for 15 s (longer than the 10 s busy
+    timeout) while organizations sign. Whatever the server acknowledged is
+    stored, each acknowledged sign-on gets its email once the lock is gone, and
+    the task worker is still running."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the lock and its timeout are SQLite's")
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    bench = _bench()
+    env = {
+        "DJANGO_SETTINGS_MODULE": bench.SETTINGS,
+        "BEHIND_PROXY": "1",
+        "FIRSTLINE_ENV": "development",
+    }
+    with (
+        django_db_blocker.unblock(),
+        testing.app_server("lock", extra_env=env, workers=3) as server,
+    ):
+        with django_db_blocker.unblock():
+            _create_campaign(server.alias, "lock")
+        client = bench.client_for(server.url, "/en/campaigns/lock/")
+        payloads = bench.signon_payloads(24, 0, tag=9)
+        for fields, solution in zip(payloads, bench.solved_challenges(client, 24), strict=True):
+            fields["pow"], fields["form_ts"] = solution, client.form_ts
+        time.sleep(max(0.0, client.form_ts_at + 3.5 - time.monotonic()))
+
+        holder = sqlite3.connect(server.db["NAME"], timeout=30, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pending = [pool.submit(client.post, "/en/campaigns/lock/sign/", p) for p in payloads]
+            time.sleep(15)
+            holder.execute("ROLLBACK")
+            holder.close()
+            answers = [future.result()[0] for future in pending]
+        acknowledged = {
+            p["contact_email"] for p, status in zip(payloads, answers, strict=True) if status == 302
+        }
+        assert set(answers) <= {302, 500, 503}, answers
+        assert server.worker is not None and server.worker.poll() is None
+        with django_db_blocker.unblock():
+            stored = Signature.objects.using(server.alias).filter(campaign__slug="lock")
+            assert stored.count() == len(acknowledged)
+            deadline = time.monotonic() + 90
+            while True:
+                sent = (
+                    Email.objects.using(server.alias)
+                    .filter(kind="signature_verify", status="sent")
+                    .count()
+                )
+                if sent >= len(acknowledged) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert sent == len(acknowledged)
+        assert server.worker.poll() is None, "the worker died"
