@@ -360,6 +360,105 @@ def _q(name: str, description: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+OCD_ID_PARAM: dict[str, Any] = {
+    "name": "ocd_id",
+    "in": "path",
+    "required": True,
+    "description": "Open Civic Data division id; its slashes are part of the path.",
+    "schema": {"type": "string"},
+}
+
+
+def _get(
+    operation_id: str,
+    summary: str,
+    ok: tuple[str, dict[str, Any]],
+    *,
+    parameters: list[dict[str, Any]] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One GET operation: its 200 response and its documented errors."""
+    description, schema = ok
+    responses: dict[str, Any] = {
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}}
+    }
+    responses |= {code: _error_response(text) for code, text in (errors or {}).items()}
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": responses,
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    return {"get": operation}
+
+
+def _lookup_parameters() -> list[dict[str, Any]]:
+    return [
+        _q(
+            "zip",
+            "5-digit ZIP code (ZIP+4 accepted). Give `zip` or `q`.",
+            examples={"houston": {"value": "77002"}},
+        ),
+        _q("q", "A place name, e.g. `Houston, TX`."),
+        _q("county", "ocd id of the county the caller picked among the candidates."),
+        _q("place", "ocd id of the place picked among the candidates, or `none` (unincorporated)."),
+        {
+            "name": "district",
+            "in": "query",
+            "required": False,
+            "description": "ocd id of a picked district; repeat once per chamber.",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+        },
+        LANG_PARAM,
+    ]
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/ping": _get(
+            "ping",
+            "Liveness check (also the baseline of bench/lookup.py).",
+            ("Up.", _ref("Ping")),
+        ),
+        "/lookup": _get(
+            "lookup",
+            "Jurisdictions, grades, gaps, districts and officials for a ZIP code or place.",
+            ("The lookup.", _ref("Lookup")),
+            parameters=_lookup_parameters(),
+            errors={
+                "400": "Missing or malformed ZIP code.",
+                "404": "Not a ZIP code area (e.g. PO-box-only), or no such place.",
+                "405": "Method not allowed.",
+            },
+        ),
+        "/jurisdictions/{ocd_id}": _get(
+            "jurisdiction",
+            "One state, county or place: grade, gaps and at-large officials.",
+            ("The jurisdiction.", _ref("JurisdictionResult")),
+            parameters=[OCD_ID_PARAM, LANG_PARAM],
+            errors={"404": "No such jurisdiction."},
+        ),
+        "/scorecards/{ocd_id}": _get(
+            "scorecard",
+            "One jurisdiction's full scorecard: each policy with the provision, instrument "
+            "and legal events behind it, and research coverage.",
+            ("The scorecard.", _ref("Scorecard")),
+            parameters=[
+                OCD_ID_PARAM,
+                _q("as_of", "A date (YYYY-MM-DD): the status as of that day."),
+                LANG_PARAM,
+            ],
+            errors={"400": "Malformed as_of.", "404": "No such jurisdiction."},
+        ),
+        "/openapi.json": _get(
+            "openapi", "This document.", ("OpenAPI 3.1 document.", {"type": "object"})
+        ),
+    }
+
+
 def document(*, server: str = "/api/v1") -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -374,124 +473,6 @@ def document(*, server: str = "/api/v1") -> dict[str, Any]:
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": server}],
-        "paths": {
-            "/ping": {
-                "get": {
-                    "operationId": "ping",
-                    "summary": "Liveness check (also the baseline of bench/lookup.py).",
-                    "responses": {
-                        "200": {
-                            "description": "Up.",
-                            "content": {"application/json": {"schema": _ref("Ping")}},
-                        }
-                    },
-                }
-            },
-            "/lookup": {
-                "get": {
-                    "operationId": "lookup",
-                    "summary": "Jurisdictions, grades, gaps, districts and officials for a ZIP code or place.",
-                    "parameters": [
-                        _q(
-                            "zip",
-                            "5-digit ZIP code (ZIP+4 accepted). Give `zip` or `q`.",
-                            examples={"houston": {"value": "77002"}},
-                        ),
-                        _q("q", "A place name, e.g. `Houston, TX`."),
-                        _q(
-                            "county", "ocd id of the county the caller picked among the candidates."
-                        ),
-                        _q(
-                            "place",
-                            "ocd id of the place picked among the candidates, or `none` (unincorporated).",
-                        ),
-                        {
-                            "name": "district",
-                            "in": "query",
-                            "required": False,
-                            "description": "ocd id of a picked district; repeat once per chamber.",
-                            "schema": {"type": "array", "items": {"type": "string"}},
-                            "style": "form",
-                            "explode": True,
-                        },
-                        LANG_PARAM,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The lookup.",
-                            "content": {"application/json": {"schema": _ref("Lookup")}},
-                        },
-                        "400": _error_response("Missing or malformed ZIP code."),
-                        "404": _error_response(
-                            "Not a ZIP code area (e.g. PO-box-only), or no such place."
-                        ),
-                        "405": _error_response("Method not allowed."),
-                    },
-                }
-            },
-            "/jurisdictions/{ocd_id}": {
-                "get": {
-                    "operationId": "jurisdiction",
-                    "summary": "One state, county or place: grade, gaps and at-large officials.",
-                    "parameters": [
-                        {
-                            "name": "ocd_id",
-                            "in": "path",
-                            "required": True,
-                            "description": "Open Civic Data division id; its slashes are part of the path.",
-                            "schema": {"type": "string"},
-                        },
-                        LANG_PARAM,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The jurisdiction.",
-                            "content": {"application/json": {"schema": _ref("JurisdictionResult")}},
-                        },
-                        "404": _error_response("No such jurisdiction."),
-                    },
-                }
-            },
-            "/scorecards/{ocd_id}": {
-                "get": {
-                    "operationId": "scorecard",
-                    "summary": "One jurisdiction's full scorecard: each policy with the provision, instrument and legal events behind it, and research coverage.",
-                    "parameters": [
-                        {
-                            "name": "ocd_id",
-                            "in": "path",
-                            "required": True,
-                            "description": "Open Civic Data division id; its slashes are part of the path.",
-                            "schema": {"type": "string"},
-                        },
-                        _q(
-                            "as_of",
-                            "A date (YYYY-MM-DD): the status as of that day.",
-                        ),
-                        LANG_PARAM,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The scorecard.",
-                            "content": {"application/json": {"schema": _ref("Scorecard")}},
-                        },
-                        "400": _error_response("Malformed as_of."),
-                        "404": _error_response("No such jurisdiction."),
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document.",
-                    "responses": {
-                        "200": {
-                            "description": "OpenAPI 3.1 document.",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
-                    },
-                }
-            },
-        },
+        "paths": _paths(),
         "components": {"schemas": SCHEMAS},
     }
