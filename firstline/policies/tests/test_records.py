@@ -82,7 +82,7 @@ def test_add_and_verify(staff_user) -> None:
         values={
             "jurisdiction": harris,
             "status": "proposed",
-            "instrument": "resolution",
+            "instrument_kind": "resolution",
             "citation": "Res. 2026-1",
         },
         why="Commissioners' agenda",
