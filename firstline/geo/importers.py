@@ -17,7 +17,7 @@ import gzip
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -436,18 +436,26 @@ def place_ocd_ids(
     return ids, notes
 
 
-# --- writing ------------------------------------------------------------------------
+# --- census_import: read and match, then write each kind ------------------------------
 
 
-def _label(counts: Counts, name: str) -> str:
-    return f"{name}: {counts.summary()}"
+@dataclass
+class Census:
+    """The three Census files, validated, with every place's OCD id assigned."""
+
+    states: list[StateRow]
+    state_ids: dict[str, str]  # usps -> OCD id
+    skipped_states: int
+    counties: list[CountyRow]
+    county_counts: Counts
+    places: list[PlaceRow]
+    place_counts: Counts
+    place_ids: dict[str, str]
+    id_notes: list[str]
 
 
-def census_import(*, directory: Path = DEFAULT_DIR) -> Counts:
-    """Upsert the states, counties and places of the 50 states and DC."""
-    directory = Path(directory)
-    total = Counts()
-
+def read_census(directory: Path) -> Census:
+    """Parse and validate states, counties and places; nothing is written."""
     states, skipped_states = parse_states(census_file(directory, STATES_FILE))
     usps_set = {s.usps for s in states}
     counties, county_counts = parse_counties(
@@ -455,93 +463,117 @@ def census_import(*, directory: Path = DEFAULT_DIR) -> Counts:
         census_file(directory, COUNTIES_FILE),
         states=usps_set,
     )
-    county_geoids = {c.geoid for c in counties}
     places, place_counts = parse_places(
-        census_file(directory, PLACES_FILE), states=usps_set, counties=county_geoids
+        census_file(directory, PLACES_FILE), states=usps_set, counties={c.geoid for c in counties}
     )
     state_ids = {s.usps: s.values["ocd_id"] for s in states}
-    county_segments = {c.geoid: c.segment for c in counties}
     place_ids, id_notes = place_ocd_ids(
-        places, state_ids=state_ids, county_segments=county_segments
+        places, state_ids=state_ids, county_segments={c.geoid: c.segment for c in counties}
+    )
+    return Census(
+        states=states,
+        state_ids=state_ids,
+        skipped_states=skipped_states,
+        counties=counties,
+        county_counts=county_counts,
+        places=places,
+        place_counts=place_counts,
+        place_ids=place_ids,
+        id_notes=id_notes,
     )
 
-    key = ["kind", "geoid"]
-    counts, state_pks = bulk_upsert(
+
+def _label(counts: Counts, name: str) -> str:
+    return f"{name}: {counts.summary()}"
+
+
+def _upsert_jurisdictions(
+    kind: JurisdictionKind, rows: Iterable[dict[str, Any]], *, skipped: int
+) -> tuple[Counts, dict[str, int]]:
+    """Upsert one kind of jurisdiction; returns its counts and ``{geoid: pk}``."""
+    counts, pks = bulk_upsert(
         Jurisdiction,
-        ({"kind": JurisdictionKind.STATE, "geoid": s.fips, **s.values} for s in states),
-        key=key,
+        rows,
+        key=["kind", "geoid"],
         fields=JURISDICTION_FIELDS,
-        queryset=Jurisdiction.objects.filter(kind=JurisdictionKind.STATE),
+        queryset=Jurisdiction.objects.filter(kind=kind),
     )
-    counts.skipped = skipped_states
+    counts.skipped = skipped
+    return counts, {geoid: pk for (_kind, geoid), pk in pks.items()}
+
+
+def _write_states(census: Census, total: Counts) -> dict[str, int]:
+    """Upsert the states; returns ``{usps: pk}``."""
+    counts, pks = _upsert_jurisdictions(
+        JurisdictionKind.STATE,
+        ({"kind": JurisdictionKind.STATE, "geoid": s.fips, **s.values} for s in census.states),
+        skipped=census.skipped_states,
+    )
     total.add(counts)
     total.notes.append(_label(counts, "Jurisdiction(state)") + " (territories)")
-    state_pk = {s.usps: state_pks[(JurisdictionKind.STATE, s.fips)] for s in states}
+    return {s.usps: pks[s.fips] for s in census.states}
 
-    counts, county_pks = bulk_upsert(
-        Jurisdiction,
-        progress(
-            (
-                {
-                    "kind": JurisdictionKind.COUNTY,
-                    "geoid": c.geoid,
-                    "ocd_id": f"{state_ids[c.usps]}/{c.segment}",
-                    "state_id": state_pk[c.usps],
-                    **c.values,
-                }
-                for c in counties
-            ),
-            label="counties",
-            total=len(counties),
-        ),
-        key=key,
-        fields=JURISDICTION_FIELDS,
-        queryset=Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY),
+
+def _write_counties(census: Census, total: Counts, *, state_pk: dict[str, int]) -> dict[str, int]:
+    """Upsert the counties; returns ``{geoid: pk}``."""
+    rows = (
+        {
+            "kind": JurisdictionKind.COUNTY,
+            "geoid": c.geoid,
+            "ocd_id": f"{census.state_ids[c.usps]}/{c.segment}",
+            "state_id": state_pk[c.usps],
+            **c.values,
+        }
+        for c in census.counties
     )
-    counts.skipped = county_counts.skipped
+    counts, pks = _upsert_jurisdictions(
+        JurisdictionKind.COUNTY,
+        progress(rows, label="counties", total=len(census.counties)),
+        skipped=census.county_counts.skipped,
+    )
     total.add(counts)
     total.notes.append(_label(counts, "Jurisdiction(county)") + " (outside the 50 states + DC)")
-    total.notes.extend(county_counts.notes)
-    county_pk = {g: county_pks[(JurisdictionKind.COUNTY, g)] for g in county_geoids}
+    total.notes.extend(census.county_counts.notes)
+    return {c.geoid: pks[c.geoid] for c in census.counties}
 
-    counts, place_pks = bulk_upsert(
-        Jurisdiction,
-        progress(
-            (
-                {
-                    "kind": JurisdictionKind.PLACE,
-                    "geoid": p.geoid,
-                    "ocd_id": place_ids[p.geoid],
-                    "state_id": state_pk[p.usps],
-                    **p.values,
-                    "county_id": county_pk[p.county_geoids[0]] if p.county_geoids else None,
-                }
-                for p in places
-            ),
-            label="places",
-            total=len(places),
-        ),
-        key=key,
-        fields=JURISDICTION_FIELDS,
-        queryset=Jurisdiction.objects.filter(kind=JurisdictionKind.PLACE),
+
+def _write_places(
+    census: Census, total: Counts, *, state_pk: dict[str, int], county_pk: dict[str, int]
+) -> dict[str, int]:
+    """Upsert the places; returns ``{geoid: pk}``."""
+    rows = (
+        {
+            "kind": JurisdictionKind.PLACE,
+            "geoid": p.geoid,
+            "ocd_id": census.place_ids[p.geoid],
+            "state_id": state_pk[p.usps],
+            **p.values,
+            "county_id": county_pk[p.county_geoids[0]] if p.county_geoids else None,
+        }
+        for p in census.places
     )
-    counts.skipped = place_counts.skipped
+    counts, pks = _upsert_jurisdictions(
+        JurisdictionKind.PLACE,
+        progress(rows, label="places", total=len(census.places)),
+        skipped=census.place_counts.skipped,
+    )
     total.add(counts)
-    incorporated = sum(1 for p in places if p.values["incorporated"])
+    incorporated = sum(1 for p in census.places if p.values["incorporated"])
     total.notes.append(
         _label(counts, "Jurisdiction(place)")
         + " (outside the 50 states + DC);"
-        + f" {incorporated} incorporated, {len(places) - incorporated} census-designated or inactive"
+        + f" {incorporated} incorporated, {len(census.places) - incorporated} census-designated or inactive"
     )
-    total.notes.extend(place_counts.notes)
-    total.notes.extend(id_notes)
+    total.notes.extend(census.place_counts.notes)
+    total.notes.extend(census.id_notes)
+    return pks
 
+
+def _write_place_counties(
+    census: Census, total: Counts, *, place_pk: dict[str, int], county_pk: dict[str, int]
+) -> None:
     through = Jurisdiction.counties.through
-    pairs = {
-        (place_pks[(JurisdictionKind.PLACE, p.geoid)], county_pk[g])
-        for p in places
-        for g in p.county_geoids
-    }
+    pairs = {(place_pk[p.geoid], county_pk[g]) for p in census.places for g in p.county_geoids}
     counts = links_sync(
         through,
         pairs,
@@ -550,19 +582,26 @@ def census_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     )
     total.add(counts)
     total.notes.append(_label(counts, "Jurisdiction.counties (place->county)"))
+
+
+def census_import(*, directory: Path = DEFAULT_DIR) -> Counts:
+    """Upsert the states, counties and places of the 50 states and DC."""
+    census = read_census(Path(directory))
+    total = Counts()
+    state_pk = _write_states(census, total)
+    county_pk = _write_counties(census, total, state_pk=state_pk)
+    place_pk = _write_places(census, total, state_pk=state_pk, county_pk=county_pk)
+    _write_place_counties(census, total, place_pk=place_pk, county_pk=county_pk)
     return total
 
 
-def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
-    """Upsert ZCTAs and their land-area overlaps with counties and places.
+# --- zctas_import: read, match to jurisdictions, then write -------------------------------
 
-    Every ZCTA is stored (33,791), those in Puerto Rico and the island areas
-    with no state; overlaps are linked only to jurisdictions we hold.
-    ``weight`` is the overlap's share of the ZCTA's land (0-1); a ZCTA with no
-    land (a few water-only ones) gets weight 0 everywhere.
-    """
-    directory = Path(directory)
-    total = Counts()
+# (kind, GEOID) -> (pk, usps) of every jurisdiction held.
+JurisdictionIndex = dict[tuple[str, str], tuple[int, str]]
+
+
+def _jurisdiction_index() -> JurisdictionIndex:
     jurisdictions = {
         (kind, geoid): (pk, usps)
         for pk, kind, geoid, usps in Jurisdiction.objects.values_list(
@@ -571,12 +610,18 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     }
     if not jurisdictions:
         raise ImportFailed("no jurisdictions loaded; run import_census first")
+    return jurisdictions
+
+
+def read_zctas(
+    directory: Path, jurisdictions: JurisdictionIndex
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """``{code: Zcta row}`` and ``{code: primary county subdivision}`` from the ZCTA file."""
     state_pk_by_fips = {
         geoid: pk
         for (kind, geoid), (pk, _) in jurisdictions.items()
         if kind == JurisdictionKind.STATE
     }
-
     path = census_file(directory, ZCTAS_FILE)
     zctas: dict[str, dict[str, Any]] = {}
     primary_cousub: dict[str, str] = {}
@@ -601,10 +646,24 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
             "longitude": cell.number(row, "Longitude"),
             "land_area_sqmi": cell.number(row, "Land Area"),
         }
+    return zctas, primary_cousub
 
-    overlaps: list[tuple[str, int, float]] = []
-    skipped = {"county": 0, "place": 0}
-    touching = 0
+
+@dataclass
+class Overlaps:
+    """The ZCTA -> jurisdiction overlaps to store, and what was left out."""
+
+    rows: list[tuple[str, int, float]] = field(default_factory=list)  # (code, pk, land)
+    skipped: dict[str, int] = field(default_factory=lambda: {"county": 0, "place": 0})
+    touching: int = 0
+    by_primary_town: int = 0
+
+
+def match_overlaps(
+    directory: Path, zctas: dict[str, dict[str, Any]], jurisdictions: JurisdictionIndex
+) -> tuple[Overlaps, set[str]]:
+    """Overlaps from the relationship files; also the ZCTAs that got a county."""
+    overlaps = Overlaps()
     has_county: set[str] = set()
     for kind, name, column, digits in (
         (JurisdictionKind.COUNTY, ZCTA_COUNTIES_FILE, "County GEOID", 5),
@@ -623,41 +682,51 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
             if land <= 0 and (zctas[code]["land_area_sqmi"] or 0) > 0:
                 # The relationship files list boundaries that only touch (no
                 # shared land); they would put a resident in the wrong city.
-                touching += 1
+                overlaps.touching += 1
                 continue
             target = jurisdictions.get((kind, geoid))
             if target is None:
-                skipped[kind] += 1
+                overlaps.skipped[kind] += 1
                 continue
-            overlaps.append((code, target[0], land))
+            overlaps.rows.append((code, target[0], land))
             if kind == JurisdictionKind.COUNTY:
                 has_county.add(code)
+    return overlaps, has_county
 
-    # Connecticut: the 2020 relationship file knows the 8 old counties, the
-    # 2025 Gazetteer only the 9 planning regions. A town (county subdivision)
-    # keeps its 5-digit code across the change, so the ZCTA's primary town
-    # names its planning region. Without an overlap file by town we give that
-    # region the whole ZCTA (weight 1): approximate near region borders.
+
+def match_ct_regions(
+    directory: Path,
+    overlaps: Overlaps,
+    *,
+    zctas: dict[str, dict[str, Any]],
+    primary_cousub: dict[str, str],
+    has_county: set[str],
+    jurisdictions: JurisdictionIndex,
+) -> None:
+    """Connecticut: the 2020 relationship file knows the 8 old counties, the
+    2025 Gazetteer only the 9 planning regions. A town (county subdivision)
+    keeps its 5-digit code across the change, so the ZCTA's primary town
+    names its planning region. Without an overlap file by town we give that
+    region the whole ZCTA (weight 1): approximate near region borders."""
     region_of_town = town_counties(census_file(directory, COUSUBS_FILE), states={"09"})
-    by_primary_town = 0
     for code, cousub in primary_cousub.items():
         if code in has_county or len(cousub) != 10:
             continue
         county = region_of_town.get((cousub[:2], cousub[5:]))
         target = jurisdictions.get((JurisdictionKind.COUNTY, county or ""))
         if target is not None:
-            overlaps.append((code, target[0], zctas[code]["land_area_sqmi"] or 0.0))
-            by_primary_town += 1
+            overlaps.rows.append((code, target[0], zctas[code]["land_area_sqmi"] or 0.0))
+            overlaps.by_primary_town += 1
 
-    counts, zcta_pks = bulk_upsert(
-        Zcta,
-        progress(zctas.values(), label="zctas", total=len(zctas)),
-        key=["code"],
-        fields=["state_id", "population", "latitude", "longitude", "land_area_sqmi"],
-    )
-    total.add(counts)
-    total.notes.append(_label(counts, "Zcta"))
 
+def _write_overlaps(
+    overlaps: Overlaps, *, zctas: dict[str, dict[str, Any]], zcta_pks: dict[tuple[Any, ...], int]
+) -> Counts:
+    """Make ZctaJurisdiction hold exactly ``overlaps``, weighted by the ZCTA's land.
+
+    Not ``bulk_upsert``: its duplicate error could not name the ZCTA, and it would
+    build a model instance per row; not ``links_sync``: these links carry values.
+    """
     counts = Counts()
     existing = {
         (z, j): (pk, land, weight)
@@ -668,7 +737,7 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     new: list[tuple[int, int, float, float]] = []
     changed: list[ZctaJurisdiction] = []
     seen: set[tuple[int, int]] = set()
-    for code, jurisdiction_pk, land in progress(overlaps, label="zcta overlaps"):
+    for code, jurisdiction_pk, land in progress(overlaps.rows, label="zcta overlaps"):
         zcta_land = zctas[code]["land_area_sqmi"] or 0.0
         weight = min(1.0, round(land / zcta_land, 6)) if zcta_land > 0 else 0.0
         pair = (zcta_pks[(code,)], jurisdiction_pk)
@@ -689,12 +758,47 @@ def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
     for start in range(0, len(stale), 500):
         ZctaJurisdiction.objects.filter(pk__in=stale[start : start + 500]).delete()
     counts.deleted = len(stale)
+    return counts
+
+
+def zctas_import(*, directory: Path = DEFAULT_DIR) -> Counts:
+    """Upsert ZCTAs and their land-area overlaps with counties and places.
+
+    Every ZCTA is stored, those in Puerto Rico and the island areas with no
+    state; overlaps are linked only to jurisdictions we hold. ``weight`` is
+    the overlap's share of the ZCTA's land (0-1); a ZCTA with no land (a few
+    water-only ones) gets weight 0 everywhere.
+    """
+    directory = Path(directory)
+    jurisdictions = _jurisdiction_index()
+    zctas, primary_cousub = read_zctas(directory, jurisdictions)
+    overlaps, has_county = match_overlaps(directory, zctas, jurisdictions)
+    match_ct_regions(
+        directory,
+        overlaps,
+        zctas=zctas,
+        primary_cousub=primary_cousub,
+        has_county=has_county,
+        jurisdictions=jurisdictions,
+    )
+
+    total = Counts()
+    counts, zcta_pks = bulk_upsert(
+        Zcta,
+        progress(zctas.values(), label="zctas", total=len(zctas)),
+        key=["code"],
+        fields=["state_id", "population", "latitude", "longitude", "land_area_sqmi"],
+    )
+    total.add(counts)
+    total.notes.append(_label(counts, "Zcta"))
+    counts = _write_overlaps(overlaps, zctas=zctas, zcta_pks=zcta_pks)
     total.add(counts)
     total.notes.append(
         _label(counts, "ZctaJurisdiction")
-        + f"; skipped {touching} overlaps with no shared land and {skipped['county']} county and"
-        + f" {skipped['place']} place overlaps outside the 50 states + DC (or in CT's old counties);"
-        + f" {by_primary_town} ZCTAs linked to the planning region of their primary town (CT)"
+        + f"; skipped {overlaps.touching} overlaps with no shared land and"
+        + f" {overlaps.skipped['county']} county and {overlaps.skipped['place']} place overlaps"
+        + " outside the 50 states + DC (or in CT's old counties);"
+        + f" {overlaps.by_primary_town} ZCTAs linked to the planning region of their primary town (CT)"
     )
     return total
 

@@ -20,10 +20,12 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from firstline.geo.models import (
     Chamber,
@@ -153,45 +155,35 @@ def states_by_usps(jurisdictions: dict[str, dict[str, Any]]) -> dict[str, Jurisd
     return {abbr: found[division] for division, abbr in wanted.items()}
 
 
-def districts_import(
-    *, districts_path: Path = DISTRICTS_CSV, jurisdictions_path: Path = JURISDICTIONS_JSON
-) -> Counts:
-    jurisdictions = load_jurisdictions_json(jurisdictions_path)
-    states = states_by_usps(jurisdictions)
+def read_districts(path: Path, states: dict[str, Jurisdiction]) -> list[dict[str, Any]]:
+    """The rows of districts.csv in the 50 states and DC, validated."""
     required = ("state", "chamber", "chamber_name", "title", "district", "num_seats", "division_id")
     parsed: list[dict[str, Any]] = []
-    for line, row in read_csv(districts_path, required):
+    for line, row in read_csv(path, required):
         usps = row["state"].strip().upper()
         if usps in NOT_COVERED:
             continue
         if usps not in states:
-            raise ImportFailed(
-                f"unknown state {usps!r}", file=districts_path, line=line, field="state"
-            )
+            raise ImportFailed(f"unknown state {usps!r}", file=path, line=line, field="state")
         chamber = row["chamber"].strip()
         if chamber not in Chamber.values:
             raise ImportFailed(
-                f"unknown chamber {chamber!r}", file=districts_path, line=line, field="chamber"
+                f"unknown chamber {chamber!r}", file=path, line=line, field="chamber"
             )
         try:
             seats = int(row["num_seats"])
         except ValueError:
             raise ImportFailed(
-                f"not a number: {row['num_seats']!r}",
-                file=districts_path,
-                line=line,
-                field="num_seats",
+                f"not a number: {row['num_seats']!r}", file=path, line=line, field="num_seats"
             ) from None
         if not 1 <= seats <= 20:
             raise ImportFailed(
-                f"implausible seat count {seats}", file=districts_path, line=line, field="num_seats"
+                f"implausible seat count {seats}", file=path, line=line, field="num_seats"
             )
         name, division = row["district"].strip(), row["division_id"].strip()
         if not name or not division.startswith("ocd-division/"):
             field = "district" if not name else "division_id"
-            raise ImportFailed(
-                "missing or malformed value", file=districts_path, line=line, field=field
-            )
+            raise ImportFailed("missing or malformed value", file=path, line=line, field=field)
         parsed.append(
             {
                 "usps": usps,
@@ -203,38 +195,55 @@ def districts_import(
                 "division": division,
             }
         )
+    return parsed
 
-    # districts.csv gives DC's Chairman and At-Large seats the District's own
-    # division id; District.ocd_id must be unique, so such rows get the name appended.
+
+def assign_district_ids(parsed: list[dict[str, Any]], states: dict[str, Jurisdiction]) -> None:
+    """Give each parsed row its ``ocd_id``: the division id, unless that is not unique.
+
+    districts.csv gives DC's Chairman and At-Large seats the District's own
+    division id; District.ocd_id must be unique, so such rows get the name appended.
+    """
     uses: dict[str, int] = defaultdict(int)
     for p in parsed:
         uses[p["division"]] += 1
     state_divisions = {j.ocd_id for j in states.values()}
-    district_rows = []
     for p in parsed:
         ocd = p["division"]
         if uses[ocd] > 1 or ocd in state_divisions:
             ocd = f"{ocd}/name:{slug(p['name'])}"
         p["ocd_id"] = ocd
-        district_rows.append(
-            {
-                "ocd_id": ocd,
-                "state_id": states[p["usps"]].pk,
-                "chamber": p["chamber"],
-                "chamber_name": p["chamber_name"],
-                "title": p["title"],
-                "name": p["name"],
-                "num_seats": p["num_seats"],
-            }
-        )
-    counts, district_pks = bulk_upsert(
+
+
+def _upsert_districts(
+    parsed: list[dict[str, Any]], states: dict[str, Jurisdiction]
+) -> tuple[Counts, dict[tuple[Any, ...], int]]:
+    district_rows = [
+        {
+            "ocd_id": p["ocd_id"],
+            "state_id": states[p["usps"]].pk,
+            "chamber": p["chamber"],
+            "chamber_name": p["chamber_name"],
+            "title": p["title"],
+            "name": p["name"],
+            "num_seats": p["num_seats"],
+        }
+        for p in parsed
+    ]
+    return bulk_upsert(
         District,
         progress(district_rows, label="districts"),
         key=["ocd_id"],
         fields=["state_id", "chamber", "chamber_name", "title", "name", "num_seats"],
     )
-    counts.notes.append(f"districts: {counts.summary()}")
 
+
+def _upsert_seats(
+    parsed: list[dict[str, Any]],
+    states: dict[str, Jurisdiction],
+    district_pks: dict[tuple[Any, ...], int],
+) -> Counts:
+    """One legislative Office per seat of every district."""
     office_rows = []
     for p in parsed:
         state = states[p["usps"]]
@@ -256,16 +265,19 @@ def districts_import(
                     ),
                 }
             )
-    seat_counts, _ = bulk_upsert(
+    counts, _ = bulk_upsert(
         Office,
         progress(office_rows, label="legislative seats"),
         key=["jurisdiction_id", "role", "district_id", "seat"],
         fields=["title", "source"],
         queryset=Office.objects.filter(district__isnull=False),
     )
-    counts.notes.append(f"legislative seats: {seat_counts.summary()} ({len(office_rows)} seats)")
-    counts.add(seat_counts)
+    counts.notes.append(f"legislative seats: {counts.summary()} ({len(office_rows)} seats)")
+    return counts
 
+
+def _upsert_statewide(states: dict[str, Jurisdiction]) -> Counts:
+    """The offices every state has: governor and attorney general; DC's mayor."""
     statewide_rows = []
     for abbr, state in sorted(states.items()):
         roles = [Role.MAYOR] if abbr == DC_USPS else [Role.GOVERNOR, Role.ATTORNEY_GENERAL]
@@ -280,7 +292,7 @@ def districts_import(
                     "source": STATEWIDE_SOURCE,
                 }
             )
-    wide_counts, _ = bulk_upsert(
+    counts, _ = bulk_upsert(
         Office,
         statewide_rows,
         key=["jurisdiction_id", "role", "seat"],
@@ -291,8 +303,21 @@ def districts_import(
             role__in=[Role.GOVERNOR, Role.ATTORNEY_GENERAL, Role.MAYOR],
         ),
     )
-    counts.notes.append(f"statewide offices: {wide_counts.summary()}")
-    counts.add(wide_counts)
+    counts.notes.append(f"statewide offices: {counts.summary()}")
+    return counts
+
+
+def districts_import(
+    *, districts_path: Path = DISTRICTS_CSV, jurisdictions_path: Path = JURISDICTIONS_JSON
+) -> Counts:
+    """Districts, their legislative seats, and the statewide offices."""
+    states = states_by_usps(load_jurisdictions_json(jurisdictions_path))
+    parsed = read_districts(districts_path, states)
+    assign_district_ids(parsed, states)
+    counts, district_pks = _upsert_districts(parsed, states)
+    counts.notes.append(f"districts: {counts.summary()}")
+    counts.add(_upsert_seats(parsed, states, district_pks))
+    counts.add(_upsert_statewide(states))
     return counts
 
 
@@ -366,13 +391,30 @@ def sld_candidates(
     return [pk] if pk else []
 
 
-def zcta_districts_import(
-    *, crosswalk_path: Path = ZCTA_SLD_CSV, names_path: Path = SLD_NAMES_CSV
-) -> Counts:
+def read_census_names(path: Path) -> dict[tuple[str, str, str], str]:
+    """``(usps, Census chamber, SLD code) -> the Census district name``."""
     census_names: dict[tuple[str, str, str], str] = {}
-    for _line, row in read_csv(names_path, ("state", "chamber", "district", "district_name")):
+    for _line, row in read_csv(path, ("state", "chamber", "district", "district_name")):
         census_names[(row["state"].upper(), row["chamber"], row["district"])] = row["district_name"]
+    return census_names
 
+
+@dataclass
+class Crosswalk:
+    """The crosswalk matched to Open States districts, and what did not match."""
+
+    census_names: dict[tuple[str, str, str], str]
+    # (usps, Census chamber, SLD code) -> District pks; empty when unmapped
+    mapping: dict[tuple[str, str, str], list[int]]
+    unmapped: defaultdict[tuple[str, str, str], int]  # ZCTA rows dropped per unmapped code
+    unknown_zctas: set[str]
+    pairs: set[tuple[int, int]]  # (zcta pk, district pk)
+    states_seen: set[str]
+    census_code: defaultdict[int, set[str]]  # district pk -> its Census SLD codes
+
+
+def match_crosswalk(path: Path, census_names: dict[tuple[str, str, str], str]) -> Crosswalk:
+    """Read the ZCTA x SLD crosswalk and map each Census code with :func:`sld_candidates`."""
     by_name: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for pk, usps, chamber, name in District.objects.values_list(
         "pk", "state__usps", "chamber", "name"
@@ -381,35 +423,33 @@ def zcta_districts_import(
     keyed = {k: {name_key(n): pk for n, pk in v.items()} for k, v in by_name.items()}
     zctas = dict(Zcta.objects.values_list("code", "pk"))
     if not zctas:
-        raise ImportFailed("no ZCTAs are loaded (run import_zctas first)", file=crosswalk_path)
+        raise ImportFailed("no ZCTAs are loaded (run import_zctas first)", file=path)
 
-    mapping: dict[tuple[str, str, str], list[int]] = {}
-    unmapped: dict[tuple[str, str, str], int] = defaultdict(int)
-    unknown_zctas: set[str] = set()
-    pairs: set[tuple[int, int]] = set()
-    states_seen: set[str] = set()
-    census_code: dict[int, set[str]] = defaultdict(set)
+    found = Crosswalk(
+        census_names=census_names,
+        mapping={},
+        unmapped=defaultdict(int),
+        unknown_zctas=set(),
+        pairs=set(),
+        states_seen=set(),
+        census_code=defaultdict(set),
+    )
     for line, row in progress(
-        read_csv(crosswalk_path, ("state", "chamber", "district", "zcta")), label="zcta districts"
+        read_csv(path, ("state", "chamber", "district", "zcta")), label="zcta districts"
     ):
         usps, code, zcta = row["state"].upper(), row["district"].strip(), row["zcta"].strip()
         if row["chamber"] not in ("upper", "lower"):
             raise ImportFailed(
-                f"unknown chamber {row['chamber']!r}",
-                file=crosswalk_path,
-                line=line,
-                field="chamber",
+                f"unknown chamber {row['chamber']!r}", file=path, line=line, field="chamber"
             )
         if not (len(zcta) == 5 and zcta.isdigit()):
-            raise ImportFailed(
-                f"not a 5-digit ZCTA: {zcta!r}", file=crosswalk_path, line=line, field="zcta"
-            )
+            raise ImportFailed(f"not a 5-digit ZCTA: {zcta!r}", file=path, line=line, field="zcta")
         chamber = os_chamber(usps, row["chamber"])
-        states_seen.add(usps)
+        found.states_seen.add(usps)
         key = (usps, row["chamber"], code)
-        pks = mapping.get(key)
+        pks = found.mapping.get(key)
         if pks is None:
-            pks = mapping[key] = sld_candidates(
+            pks = found.mapping[key] = sld_candidates(
                 usps=usps,
                 chamber=chamber,
                 code=code,
@@ -418,28 +458,29 @@ def zcta_districts_import(
                 keyed=keyed.get((usps, chamber), {}),
             )
             for pk in pks:
-                census_code[pk].add(code)
+                found.census_code[pk].add(code)
         if not pks:
-            unmapped[key] += 1
+            found.unmapped[key] += 1
             continue
         zcta_pk = zctas.get(zcta)
         if zcta_pk is None:
-            unknown_zctas.add(zcta)
+            found.unknown_zctas.add(zcta)
             continue
         for pk in pks:
-            pairs.add((zcta_pk, pk))
+            found.pairs.add((zcta_pk, pk))
+    return found
 
-    # Everything below is scoped to the states in this file, so a one-state file
-    # neither unlinks nor re-codes the others.
-    districts = District.objects.filter(state__usps__in=states_seen)
-    links = ZctaDistrict.objects.filter(district__state__usps__in=states_seen)
+
+def _write_crosswalk(found: Crosswalk, districts: QuerySet[District]) -> Counts:
+    """The links, and each district's Census codes, for the states in the file."""
+    links = ZctaDistrict.objects.filter(district__state__usps__in=found.states_seen)
     # A link row is only its natural key, so an upsert is a set difference; links the
     # file no longer has (a district's area changed between snapshots) are deleted.
-    counts = links_sync(ZctaDistrict, pairs, fields=("zcta_id", "district_id"), scope=links)
+    counts = links_sync(ZctaDistrict, found.pairs, fields=("zcta_id", "district_id"), scope=links)
     counts.notes.append(f"zcta-district links: {counts.summary()}")
 
     code_rows = [
-        {"ocd_id": ocd, "census_code": ",".join(sorted(census_code.get(pk, ())))}
+        {"ocd_id": ocd, "census_code": ",".join(sorted(found.census_code.get(pk, ())))}
         for pk, ocd in districts.values_list("pk", "ocd_id")
     ]
     code_counts, _ = bulk_upsert(
@@ -448,21 +489,25 @@ def zcta_districts_import(
     counts.notes.append(f"district census codes: {code_counts.summary()}")
     counts.updated += code_counts.updated
     counts.noop += code_counts.noop
+    return counts
 
-    mapped_codes = sum(1 for pks in mapping.values() if pks)
+
+def _crosswalk_report(found: Crosswalk, districts: QuerySet[District], counts: Counts) -> None:
+    """What did not match, and how much of the country the links cover."""
+    mapped_codes = sum(1 for pks in found.mapping.values() if pks)
     counts.notes.append(
-        f"census SLD codes: {len(mapping)} seen, {mapped_codes} mapped, {len(unmapped)} unmapped"
+        f"census SLD codes: {len(found.mapping)} seen, {mapped_codes} mapped, {len(found.unmapped)} unmapped"
     )
-    for (usps, chamber, code), n in sorted(unmapped.items()):
+    for (usps, chamber, code), n in sorted(found.unmapped.items()):
         counts.notes.append(
-            f"UNMAPPED {usps} {chamber} {code!r} {census_names.get((usps, chamber, code), '')!r} ({n} ZCTA rows dropped)"
+            f"UNMAPPED {usps} {chamber} {code!r} {found.census_names.get((usps, chamber, code), '')!r} ({n} ZCTA rows dropped)"
         )
-    counts.skipped += sum(unmapped.values()) + len(unknown_zctas)
-    if unknown_zctas:
+    counts.skipped += sum(found.unmapped.values()) + len(found.unknown_zctas)
+    if found.unknown_zctas:
         counts.notes.append(
-            f"{len(unknown_zctas)} ZCTA(s) not in the ZCTA table, e.g. {', '.join(sorted(unknown_zctas)[:5])}"
+            f"{len(found.unknown_zctas)} ZCTA(s) not in the ZCTA table, e.g. {', '.join(sorted(found.unknown_zctas)[:5])}"
         )
-    linked = {d for _, d in pairs}
+    linked = {d for _, d in found.pairs}
     by_state: dict[str, int] = defaultdict(int)
     for pk, usps in districts.values_list("pk", "state__usps"):
         if pk not in linked:
@@ -480,4 +525,16 @@ def zcta_districts_import(
         f"of {coverage.total} ZCTAs; worst states: "
         + ", ".join(f"{s} {u:.1f}%/{lo:.1f}%" for s, u, lo in coverage.worst(5))
     )
+
+
+def zcta_districts_import(
+    *, crosswalk_path: Path = ZCTA_SLD_CSV, names_path: Path = SLD_NAMES_CSV
+) -> Counts:
+    """Link ZCTAs to the state legislative districts they overlap."""
+    found = match_crosswalk(crosswalk_path, read_census_names(names_path))
+    # Everything below is scoped to the states in this file, so a one-state file
+    # neither unlinks nor re-codes the others.
+    districts = District.objects.filter(state__usps__in=found.states_seen)
+    counts = _write_crosswalk(found, districts)
+    _crosswalk_report(found, districts, counts)
     return counts
