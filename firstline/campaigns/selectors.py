@@ -26,10 +26,17 @@ def campaign_signatories(
     (for a place) its county come first, then the rest, each by name. Used by
     the public page and by delivery to list co-signers under a letter.
     """
-    qs = Signature.objects.filter(
-        campaign=campaign, status=SignatureStatus.APPROVED
-    ).select_related(
-        "organization", "organization__home_jurisdiction", "organization__home_jurisdiction__state"
+    qs = (
+        Signature.objects.filter(campaign=campaign, status=SignatureStatus.APPROVED)
+        .select_related(
+            "organization",
+            "organization__home_jurisdiction",
+            "organization__home_jurisdiction__state",
+        )
+        # Lists of signatories show organizations, never their contacts: leave
+        # the encrypted columns unread, so a public page or a letter never
+        # decrypts (and a key problem cannot break them).
+        .defer("contact_name", "contact_email")
     )
     if local_to is None:
         return qs.order_by("organization__name", "pk")

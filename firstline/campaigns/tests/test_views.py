@@ -463,3 +463,30 @@ def test_the_answer_does_not_reveal_who_has_signed(client):
     answers = {(r.status_code, r["Location"], r.content) for r in (first, again, rejected)}
     assert len(answers) == 1
     assert Signature.objects.get().submit_count == 3
+
+
+def test_public_page_never_decrypts_signers(client, settings):
+    """With the key that encrypted the contacts gone (a misconfigured key), the
+    public page still lists the organizations: it never reads the contacts."""
+    from cryptography.fernet import Fernet
+
+    from firstline.campaigns.services import signature_submit
+    from firstline.lib import crypto
+
+    campaign = factories.campaign()
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    crypto._fernet_for.cache_clear()
+    signature_submit(
+        campaign=campaign, org_name="Casa Harris", org_type="local",
+        home_jurisdiction=factories.harris(), contact_name="Ana", contact_email="a@example.org",
+    )  # fmt: skip
+    Signature.objects.update(status=SignatureStatus.APPROVED)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # a different key
+    crypto._fernet_for.cache_clear()
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - the contacts really are unreadable now
+            Signature.objects.get().contact_email  # noqa: B018
+        response = client.get(detail_url(campaign))
+        assert response.status_code == 200 and "Casa Harris" in response.text
+    finally:
+        crypto._fernet_for.cache_clear()
