@@ -803,8 +803,9 @@ def scorecard_for(*, jurisdiction: Jurisdiction, catalog: Catalog | None = None)
 # How long the map stamp lives in the cache (the map itself is keyed by it).
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
 MAP_STAMP_KEY = f"scorecards:v{ALGORITHM_VERSION}:map-stamp"
-# Rows per upsert statement: 9 columns x 2,000 rows stays under SQLite's and
-# PostgreSQL's bound-parameter limits, and a national run is 18 statements.
+# Rows per upsert statement: 9 columns x 2,000 rows stays under PostgreSQL's
+# bound-parameter limit (a national run is 18 statements); Django lowers it
+# further on SQLite if that build's limit is smaller.
 UPSERT_BATCH = 2000
 SUMMARY_FIELDS = ("score", "grade", "statuses", "core_researched", "core_total")
 
