@@ -553,8 +553,9 @@ class Scorecard(models.Model):
     computed on demand.
     """
 
+    # The jurisdiction is the key: an upsert never burns a surrogate id.
     jurisdiction = models.OneToOneField(
-        Jurisdiction, on_delete=models.CASCADE, related_name="scorecard"
+        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="scorecard"
     )
     score = models.PositiveSmallIntegerField()
     grade = models.CharField(max_length=1)
