@@ -542,3 +542,44 @@ class InstrumentVersion(VersionBase):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} v{self.number}"
+
+
+class Scorecard(models.Model):
+    """One jurisdiction's stored scorecard summary: what grades, children lists and the map read.
+
+    Written only by :mod:`firstline.policies.scorecard` (a recompute after an
+    evidence change, the national recompute, or a read that finds the row
+    missing or computed by other rules); the full scorecard with its reasons is
+    computed on demand.
+    """
+
+    # The jurisdiction is the key: an upsert never burns a surrogate id.
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="scorecard"
+    )
+    score = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=1)
+    # Policy slug -> effective status, for the policies researched in the chain.
+    statuses = models.JSONField(default=dict)
+    core_researched = models.PositiveSmallIntegerField(default=0)
+    core_total = models.PositiveSmallIntegerField(default=0)
+    # The rules the row was computed by; a row of other rules is recomputed on read.
+    algorithm_version = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="scorecard_score_range_chk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__in=["A", "B", "C", "D", "F"]), name="scorecard_grade_chk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(core_researched__lte=models.F("core_total")),
+                name="scorecard_core_researched_chk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id}: {self.grade} ({self.score})"
