@@ -42,12 +42,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # core before django_tasks_db: its db_worker (the library's, surviving
+    # lock timeouts) must win over the library's command of the same name.
     "firstline.core",
+    "django_tasks_db",
     "firstline.geo",
     "firstline.officials",
     "firstline.policies",
