@@ -244,8 +244,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
 # The header only allows the domain onto browsers' preload lists; nothing is
 # preloaded until someone submits the domain.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", FIRSTLINE_ENV == "production")
-# The health check answers the proxy over plain HTTP on the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
