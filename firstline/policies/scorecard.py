@@ -11,17 +11,16 @@ this module is their only implementation. It works in two layers:
   records of their own share the result of their (county, state) pair, which is
   what makes a national recompute take a second or two instead of minutes.
 
-Compact summaries (score, grade, effective status per policy, core research
-coverage) are stored as one :class:`firstline.policies.models.Scorecard` row
-per jurisdiction. A record change recomputes exactly the jurisdictions it
-affects (:func:`scorecard_affected_ids`) in a task, which upserts their rows
-in one transaction holding the state's row lock, so overlapping recomputes of
-one state are applied in order and never leave older results on top.
+Results are cached in Django's cache, one entry per state holding compact
+summaries (score, grade, effective status per policy) of the state, its
+counties and its places. A record change recomputes exactly the jurisdictions
+it affects (:func:`scorecard_affected_ids`) in a task and merges them in.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +29,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, TextChoices
-from django.utils import timezone
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
@@ -44,11 +42,10 @@ from firstline.policies.models import (
     RecordStatus,
     ResearchCheck,
 )
-from firstline.policies.models import Scorecard as ScorecardRow
 from firstline.policies.selectors import legal_event_rows
 from firstline.policies.signals import scorecards_changed
 
-# Bump when the rules change, so stored results of the old rules are never read.
+# Bump when the rules change, so cached results of the old rules are never read.
 ALGORITHM_VERSION = 2
 
 # Levels from the broadest down; a harmful policy negates protections at its level and below.
@@ -359,7 +356,7 @@ class Scorecard:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What a Scorecard row keeps per jurisdiction: enough for grades, children lists and map layers."""
+    """What the cache keeps per jurisdiction: enough for grades, children lists and map layers."""
 
     score: int
     grade: str
@@ -798,93 +795,85 @@ def scorecard_for(*, jurisdiction: Jurisdiction, catalog: Catalog | None = None)
     return scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[jurisdiction.pk]
 
 
-# --- Stored summaries: one Scorecard row per jurisdiction ---------------------------------
+# --- Cache: one entry per state, with the state, its counties and its places ------------
 
-# How long the map stamp lives in the cache (the map itself is keyed by it).
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
+# score, grade, statuses, core policies researched, core policies in the catalog
+CacheEntry = tuple[int, str, dict[str, str], int, int]
 MAP_STAMP_KEY = f"scorecards:v{ALGORITHM_VERSION}:map-stamp"
-# Rows per upsert statement: 9 columns x 2,000 rows stays under PostgreSQL's
-# bound-parameter limit (a national run is 18 statements); Django lowers it
-# further on SQLite if that build's limit is smaller.
-UPSERT_BATCH = 2000
-SUMMARY_FIELDS = ("score", "grade", "statuses", "core_researched", "core_total")
 
 
-def _lock_states(*, jurisdiction_ids: Iterable[int] | None) -> None:
-    """Serialize recomputes per state for the rest of the transaction.
-
-    Every recompute that touches a state takes that state's Jurisdiction row
-    lock first (all states when ``jurisdiction_ids`` is None), in primary-key
-    order so two recomputes never wait on each other crosswise. The evidence is
-    read after the lock, so the later writer always read the newer evidence.
-    On SQLite ``select_for_update`` is a no-op: its IMMEDIATE transactions
-    already hold the single writer lock from BEGIN.
-    """
-    states = Jurisdiction.objects.filter(kind=JurisdictionKind.STATE)
-    if jurisdiction_ids is not None:
-        ids = set(jurisdiction_ids)
-        states = states.filter(
-            Q(pk__in=ids) | Q(pk__in=Jurisdiction.objects.filter(pk__in=ids).values("state_id"))
-        )
-    list(states.select_for_update().order_by("pk").values_list("pk", flat=True))
+def _shard_key(state_id: int) -> str:
+    return f"scorecards:v{ALGORITHM_VERSION}:state:{state_id}"
 
 
-def _store(cards: Mapping[int, Scorecard]) -> None:
-    """Upsert the summaries of ``cards``: insert missing rows, overwrite existing ones.
+def _shard_of(unit: Unit) -> int:
+    return unit.id if unit.kind == JurisdictionKind.STATE else unit.state_id  # type: ignore[return-value]
 
-    One ``INSERT ... ON CONFLICT (jurisdiction_id) DO UPDATE`` per batch on both
-    engines, so no row is read back or written twice.
-    """
-    now = timezone.now()
-    rows = [
-        ScorecardRow(
-            jurisdiction_id=jid,
-            **_row_values(card.summary()),
-            algorithm_version=ALGORITHM_VERSION,
-            computed_at=now,
-        )
-        for jid, card in cards.items()
-    ]
-    ScorecardRow.objects.bulk_create(
-        rows,
-        batch_size=UPSERT_BATCH,
-        update_conflicts=True,
-        unique_fields=["jurisdiction"],
-        update_fields=[*SUMMARY_FIELDS, "algorithm_version", "computed_at"],
+
+def _write_shards(cards: Mapping[int, Scorecard], *, replace: bool) -> None:
+    grouped: dict[int, dict[int, CacheEntry]] = defaultdict(dict)
+    for jid, card in cards.items():
+        grouped[_shard_of(card.jurisdiction)][jid] = _entry(card.summary())
+    if not replace:
+        # Merge into what is cached. Two tasks merging into one state at the same
+        # instant can lose one's update; the loser's jurisdictions are then
+        # recomputed on the next read of a missing entry or the next change.
+        existing = cache.get_many([_shard_key(s) for s in grouped])
+        for state_id, entries in grouped.items():
+            current = existing.get(_shard_key(state_id))
+            if current is not None:
+                grouped[state_id] = {**current, **entries}
+            else:
+                grouped[state_id] = _state_summaries_fresh(state_id)
+    cache.set_many({_shard_key(s): entries for s, entries in grouped.items()}, CACHE_TIMEOUT)
+
+
+def _state_summaries_fresh(state_id: int) -> dict[int, CacheEntry]:
+    ids = list(Jurisdiction.objects.filter(id=state_id).values_list("id", flat=True))
+    ids += list(Jurisdiction.objects.filter(state_id=state_id).values_list("id", flat=True))
+    cards = scorecards_compute(jurisdiction_ids=ids)
+    return {jid: _entry(c.summary()) for jid, c in cards.items()}
+
+
+def _entry(summary: Summary) -> CacheEntry:
+    return (
+        summary.score,
+        summary.grade,
+        dict(summary.statuses),
+        summary.core_researched,
+        summary.core_total,
     )
 
 
-def _row_values(summary: Summary) -> dict[str, Any]:
-    values = {name: getattr(summary, name) for name in SUMMARY_FIELDS}
-    values["statuses"] = dict(summary.statuses)
-    return values
-
-
-def _recompute_locked(*, jurisdiction_ids: Iterable[int] | None) -> dict[int, Scorecard]:
-    """Lock the states, compute from the evidence as it is now and store, in one transaction."""
-    ids = None if jurisdiction_ids is None else set(jurisdiction_ids)
-    with transaction.atomic():
-        _lock_states(jurisdiction_ids=ids)
-        cards = scorecards_compute(jurisdiction_ids=ids)
-        _store(cards)
-    return cards
-
-
 def scorecard_summaries(*, jurisdictions: Iterable[Jurisdiction | Unit]) -> dict[int, Summary]:
-    """Stored summaries (one query); missing rows and rows of other rules are computed and stored."""
-    ids = {j.pk if isinstance(j, Jurisdiction) else j.id for j in jurisdictions}
-    if not ids:
-        return {}
-    out = {
-        values[0]: Summary(*values[1:])
-        for values in ScorecardRow.objects.filter(
-            jurisdiction_id__in=ids, algorithm_version=ALGORITHM_VERSION
-        ).values_list("jurisdiction_id", *SUMMARY_FIELDS)
+    """Cached summaries; a missing state entry is recomputed whole and stored."""
+    items = list(jurisdictions)
+    states = {
+        j.pk if isinstance(j, Jurisdiction) else j.id
+        for j in items
+        if j.kind == JurisdictionKind.STATE
     }
-    missing = ids - out.keys()
+    states |= {j.state_id for j in items if j.kind != JurisdictionKind.STATE and j.state_id}
+    found = cache.get_many([_shard_key(s) for s in states])
+    missing = {s: _state_summaries_fresh(s) for s in states if _shard_key(s) not in found}
     if missing:
-        cards = _recompute_locked(jurisdiction_ids=missing)
-        out.update({jid: card.summary() for jid, card in cards.items()})
+        cache.set_many({_shard_key(s): entries for s, entries in missing.items()}, CACHE_TIMEOUT)
+    merged: dict[int, CacheEntry] = {}
+    for entries in [*found.values(), *missing.values()]:
+        merged.update(entries)
+    out: dict[int, Summary] = {}
+    for j in items:
+        jid = j.pk if isinstance(j, Jurisdiction) else j.id
+        if jid in merged:
+            score, grade, statuses, researched, total = merged[jid]
+            out[jid] = Summary(
+                score=score,
+                grade=grade,
+                statuses=statuses,
+                core_researched=researched,
+                core_total=total,
+            )
     return out
 
 
@@ -929,18 +918,10 @@ def map_invalidate() -> str:
 
 
 def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
-    """Recompute and store exactly the jurisdictions a change to these ones affects; return them.
-
-    Runs in one transaction holding the affected state's lock (see
-    :func:`_lock_states`), so of two overlapping recomputes of one state the
-    one that writes last read the newer evidence.
-    """
-    changed = set(jurisdiction_ids)
-    with transaction.atomic():
-        _lock_states(jurisdiction_ids=changed)
-        affected = scorecard_affected_ids(jurisdiction_ids=changed)
-        cards = scorecards_compute(jurisdiction_ids=affected)
-        _store(cards)
+    """Recompute and cache exactly the jurisdictions a change to these ones affects; return them."""
+    affected = scorecard_affected_ids(jurisdiction_ids=jurisdiction_ids)
+    cards = scorecards_compute(jurisdiction_ids=affected)
+    _write_shards(cards, replace=False)
     if any(c.jurisdiction.kind != JurisdictionKind.PLACE for c in cards.values()):
         map_invalidate()
     scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=affected)
@@ -948,34 +929,52 @@ def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
 
 
 def scorecards_recompute_all() -> int:
-    """The national recompute: every state, county and place, one upserted row each."""
-    cards = _recompute_locked(jurisdiction_ids=None)
+    """The national recompute: every state, county and place, written as fresh cache entries."""
+    cards = scorecards_compute()
+    _write_shards(cards, replace=True)
     map_invalidate()
     scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=None)
     return len(cards)
 
 
-# --- Change hook: one recompute task per reported change, after commit ---------------
+# --- Change hook: collect the jurisdictions touched in a transaction, enqueue once ------
+
+_pending = threading.local()
 
 
 def scorecards_enqueue_recompute(*, jurisdiction_ids: Iterable[int]) -> None:
-    """Enqueue a recompute of these jurisdictions once the current transaction commits.
+    """Recompute after the current transaction commits, once per transaction.
 
-    Call it from any code that writes records (services, importers, views). A
-    rollback drops the task with the transaction. Each call enqueues its own
-    task: a transaction reporting several changes enqueues several, which is
-    safe because a recompute reads the evidence as it is when it runs.
+    Call it from any code that writes records (services, importers, views). Many
+    calls in one transaction (an import writing hundreds of 287(g) records)
+    become one task carrying the union of the jurisdictions.
     """
-    ids = sorted({int(i) for i in jurisdiction_ids if i})
+    ids = {int(i) for i in jurisdiction_ids if i}
     if not ids:
         return
+    connection = transaction.get_connection()
+    flush = getattr(_pending, "flush", None)
+    # Still registered means the same transaction is open: add to its set. A
+    # rollback drops the callback, so a stale set is never reused.
+    if (
+        flush is not None
+        and connection.in_atomic_block
+        and any(f is flush for _s, f, _r in connection.run_on_commit)
+    ):
+        _pending.ids |= ids
+        return
+    _pending.ids = set(ids)
 
-    def enqueue() -> None:
-        from firstline.policies.tasks import scorecards_recompute_task
+    def flush_pending() -> None:
+        collected = _pending.__dict__.pop("ids", set())
+        _pending.__dict__.pop("flush", None)
+        if collected:
+            from firstline.policies.tasks import scorecards_recompute_task
 
-        scorecards_recompute_task.enqueue(jurisdiction_ids=ids)
+            scorecards_recompute_task.enqueue(jurisdiction_ids=sorted(collected))
 
-    transaction.on_commit(enqueue)
+    _pending.flush = flush_pending
+    transaction.on_commit(flush_pending)
 
 
 def scorecard_jurisdictions_changed(jurisdiction_ids: Iterable[int]) -> None:
