@@ -23,6 +23,8 @@ from django.db import connection
 from firstline import testing
 
 BASE_DIR = Path(settings.BASE_DIR)
+# The configured (non-test) database: the session must never write to it.
+_CONFIGURED_DB_NAME = settings.DATABASES["default"]["NAME"]
 
 # Playwright's sync API runs an event loop in the test thread, which makes
 # Django refuse ORM calls there; e2e tests query the clone DB from that thread.
@@ -56,7 +58,16 @@ def _dataset_fingerprint() -> str:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    # pytest-django creates test databases only for the aliases its collected
+    # tests ask for; a run of browser tests alone asks for none, and the data
+    # load below would then go into the configured database. Create it here.
+    own_setup = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] == _CONFIGURED_DB_NAME:
+            from django.test.utils import setup_databases
+
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"] != _CONFIGURED_DB_NAME
         if connection.vendor == "sqlite":
             cache_dir = BASE_DIR / "var" / "test-cache"
             cache_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +91,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
             call_command("createcachetable", verbosity=0)
             call_command("load_bundled", verbosity=0)
     yield
+    if own_setup is not None:
+        from django.test.utils import teardown_databases
+
+        with django_db_blocker.unblock():
+            teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.fixture
@@ -125,8 +141,10 @@ def browser(django_db_blocker: Any) -> Iterator[Any]:
         pytest.fail(
             "Debian's chromium is required for browser tests (scripts/ensure_debs.sh chromium)"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # CI machines are shared and slow at times: a step gets 30 s, not 5.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=testing.CHROMIUM, args=testing.CHROMIUM_ARGS)
         yield browser
@@ -137,7 +155,7 @@ def browser(django_db_blocker: Any) -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 
@@ -148,6 +166,6 @@ def phone_page(browser: Any) -> Iterator[Any]:
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()

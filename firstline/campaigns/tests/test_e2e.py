@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections
+from playwright.sync_api import expect
 
 from firstline import testing
 from firstline.campaigns.models import Campaign, Signature, SignatureStatus
@@ -82,7 +83,7 @@ def test_browser_sign_on_email_link_staff_approval(
         page.fill("#id_contact_role", "Directora")
         # The proof-of-work runs in a worker while a person types; the minimum
         # fill time is three seconds.
-        page.wait_for_selector("#pow-status[data-state=solved]", state="attached", timeout=30_000)
+        page.wait_for_selector("#pow-status[data-state=solved]", state="attached")
         page.wait_for_timeout(3100)
         page.click("button[type=submit]")
         page.wait_for_url(re.compile(r"/es/campaigns/harris-families/thanks/"))
@@ -97,7 +98,8 @@ def test_browser_sign_on_email_link_staff_approval(
         assert path.startswith("/es/campaigns/confirm/")
         page.goto(server.url + path)
         page.click("#confirm-signature")
-        assert "su firma está confirmada" in page.content()
+        # The click starts a navigation; wait for its page, not the old one.
+        expect(page.locator("body")).to_contain_text("su firma está confirmada")
         with django_db_blocker.unblock():
             sig = Signature.objects.using(server.alias).get()
             assert sig.status == SignatureStatus.VERIFIED
