@@ -75,6 +75,10 @@ class CampaignAdmin(admin.ModelAdmin):
             },
         ),
         (_("Letter"), {"fields": ["letter_en", "letter_es", "languages", "asks"]}),
+        (
+            _("Reply contact"),
+            {"fields": ["reply_name", "reply_organization", "reply_email", "reply_phone"]},
+        ),
         (_("Sign-on window"), {"fields": ["opens_at", "closes_at"]}),
         (_("Staff"), {"fields": ["staff_links", "created_at", "updated_at"]}),
     ]

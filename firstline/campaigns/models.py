@@ -120,6 +120,16 @@ class Campaign(models.Model):
     status = models.CharField(
         max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
+    # Who answers for the campaign: named in every letter and used as its Reply-To,
+    # while the envelope sender stays the platform's own verified address.
+    reply_name = models.CharField(max_length=200, blank=True, help_text="Reply contact's name.")
+    reply_organization = models.CharField(
+        max_length=200, blank=True, help_text="Reply contact's organization."
+    )
+    reply_email = models.EmailField(
+        blank=True, help_text="Letters' Reply-To; officials' replies go here, outside the app."
+    )
+    reply_phone = models.CharField(max_length=40, blank=True, help_text="Reply contact's phone.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

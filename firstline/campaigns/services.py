@@ -30,6 +30,7 @@ from firstline.campaigns.models import (
     SignatureSource,
     SignatureStatus,
 )
+from firstline.campaigns.signals import signatories_changed
 from firstline.campaigns.text import clean_text, name_key, similarity_key
 from firstline.core.services import audit_event_record
 from firstline.geo.models import Jurisdiction
@@ -380,10 +381,19 @@ def _decide(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         pks = list(signatures.filter(status__in=allowed_from).values_list("pk", flat=True))
+        # Approving, or taking back an approval, changes the list under the letters.
+        list_changes = to == SignatureStatus.APPROVED or (
+            Signature.objects.filter(pk__in=pks, status=SignatureStatus.APPROVED).exists()
+        )
         changed = Signature.objects.filter(pk__in=pks, status__in=allowed_from).update(
             status=to, decided_at=now, decided_by=user, updated_at=now
         )
         if changed:
+            campaign_ids = set(
+                Signature.objects.filter(pk__in=pks).values_list("campaign_id", flat=True)
+            )
+            if list_changes:
+                transaction.on_commit(lambda: _signatories_changed(campaign_ids))
             audit_event_record(
                 action=f"signature.{to}",
                 subject="campaigns.Signature:" + (str(pks[0]) if len(pks) == 1 else "bulk"),
@@ -392,6 +402,11 @@ def _decide(
                 data={"ids": pks[:500]},
             )
     return changed
+
+
+def _signatories_changed(campaign_ids: set[int]) -> None:
+    for campaign_id in sorted(campaign_ids):
+        signatories_changed.send(sender=Campaign, campaign_id=campaign_id)
 
 
 def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) -> int:

@@ -153,14 +153,22 @@ class LetterCopy(models.Model):
     html = models.TextField(help_text="The letter body as HTML (email and print share it).")
     text = models.TextField()
     gaps = models.JSONField(
-        default=list, help_text="Asks missing or undercut here, each with evidence."
+        default=list,
+        help_text="Asks put to this office, each with its case (act, harm, blocked) and evidence.",
     )
     in_force = models.JSONField(default=list, help_text="Asks already in force (thank-you lines).")
-    signatories = models.JSONField(default=list, help_text="Co-signers, local ones first.")
+    reasoning = models.JSONField(
+        default=list, help_text="Why each ask landed in its case, or was left out (staff preview)."
+    )
+    signatories = models.JSONField(
+        default=list,
+        help_text="The signatory list this copy was rendered with, local ones first.",
+    )
     content_hash = models.CharField(max_length=64)
     rendered_at = models.DateTimeField()
     stale = models.BooleanField(
-        default=False, help_text="The jurisdiction's records changed after rendering."
+        default=False,
+        help_text="The records or the signatories changed after rendering; re-rendered before sending.",
     )
     stale_reason = models.CharField(max_length=300, blank=True)
 

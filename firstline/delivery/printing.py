@@ -17,6 +17,7 @@ from firstline.geo.models import Jurisdiction
 
 from . import selectors
 from .base import DeliveryError, User, signed_in
+from .letters import letter_title
 from .models import Channel, Delivery, DeliveryStatus, LetterCopy, PacketScope, PrintPacket
 
 
@@ -27,12 +28,18 @@ def letters_pdf(
     packet renders about twice as fast as separate ones (docs/delivery.md)."""
     import weasyprint
 
+    # The cover (address) page speaks the letter's language too: its title, the
+    # office's title and any "address needed" mark.
     items = [
         {
             "subject": lc.subject,
             "html": lc.html,
             "target": lc.target,
-            "campaign_title": lc.campaign.title if hasattr(lc, "campaign") else "",
+            "language": lc.language,
+            "title": letter_title(lc.target, lc.language),
+            "campaign_title": (lc.campaign.title_es or lc.campaign.title)
+            if lc.language == "es"
+            else lc.campaign.title,
         }
         for lc in letters
     ]

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from firstline.campaigns.models import Campaign
 from firstline.lib.env import env_int
+from firstline.policies.models import Policy
 
 from . import letters as letters_mod
 from . import selectors
-from .models import LetterCopy, Target
+from .models import DeliveryStatus, LetterCopy, Target
 
 # Read from the environment so the bench can change it; production keeps the default.
 RENDER_BATCH = env_int("DELIVERY_RENDER_BATCH", 250)
@@ -54,8 +55,12 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
     )
     if not targets:
         return 0
-    cards = letters_mod.scorecards_for({t.jurisdiction_id for t in targets})
-    names = letters_mod.ocd_names_for(cards.values())
+    cards, catalog = letters_mod.scorecards_for({t.jurisdiction_id for t in targets})
+    policy_names = {p.slug: p for p in Policy.objects.all()}
+    names = {
+        language: letters_mod.ocd_names_for(cards.values(), language=language)
+        for language in {t.language for t in targets}
+    }
     similar = letters_mod.SimilarIndex.load(
         slugs=[a.slug for a in asks], kinds={t.jurisdiction.kind for t in targets}
     )
@@ -73,29 +78,31 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
                 campaign=campaign, local_to=target.jurisdiction
             )
         sigs = signatories[target.jurisdiction_id]
-        gaps, in_force = letters_mod.letter_lines(
+        lines = letters_mod.letter_lines(
             card=cards[target.jurisdiction_id],
             asks=asks,
+            catalog=catalog,
             role=target.role,
             jurisdiction=target.jurisdiction,
             similar=similar,
             language=target.language,
-            ocd_names=names,
+            ocd_names=names[target.language],
+            policy_names=policy_names,
         )
         subject, html, text, digest = letters_mod.letter_render(
             campaign=campaign,
             target=target,
             language=target.language,
-            gaps=gaps,
-            in_force=in_force,
+            lines=lines,
             signatories=sigs,
         )
         values = {
             "subject": subject,
             "html": html,
             "text": text,
-            "gaps": gaps,
-            "in_force": in_force,
+            "gaps": lines.gaps,
+            "in_force": lines.in_force,
+            "reasoning": lines.reasoning,
             "signatories": sigs,
             "content_hash": digest,
             "rendered_at": now,
@@ -128,3 +135,39 @@ def letter_copies_flag_stale(*, campaign: Campaign) -> int:
         stale=True, stale_reason="policy records changed after rendering"
     )
     return len(ids)
+
+
+def letter_copies_mark_unsent_stale(*, campaign_id: int, reason: str) -> int:
+    """Flag the copies not yet sent (no delivery, or one still queued or failed):
+    they will be re-rendered before sending. Sent copies keep what was sent."""
+    sent = [s for s in DeliveryStatus if s not in UNSENT_STATUSES]
+    return (
+        LetterCopy.objects.filter(campaign_id=campaign_id, stale=False)
+        .exclude(deliveries__status__in=sent)
+        .update(stale=True, stale_reason=reason[:300])
+    )
+
+
+UNSENT_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.FAILED)
+
+
+def letter_copies_rerender_stale(*, campaign: Campaign) -> int:
+    """Re-render every stale copy now, in batches (sending calls this first, so a
+    letter always goes out with the current signatories and records)."""
+    ids = list(
+        LetterCopy.objects.filter(campaign=campaign, stale=True)
+        .order_by("target_id")
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
+    done = 0
+    for start in range(0, len(ids), RENDER_BATCH):
+        done += letters_render_batch(
+            campaign_id=campaign.pk, target_ids=ids[start : start + RENDER_BATCH]
+        )
+    return done
+
+
+def signatories_changed_receiver(*, campaign_id: int, **_kwargs: Any) -> None:
+    """A signatory was approved or removed: every unsent copy lists the old signers."""
+    letter_copies_mark_unsent_stale(campaign_id=campaign_id, reason="signatories changed")

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from firstline.campaigns.models import Campaign
+from firstline.campaigns.models import Campaign, CampaignStatus
+from firstline.campaigns.services import campaign_start_delivery
 from firstline.core.services import audit_event_record
 from firstline.lib.env import env_int
 from firstline.mail.queue import SendQueue
@@ -29,7 +30,7 @@ from . import selectors
 from .base import DeliveryError, User
 from .channels import CHANNELS, Transport
 from .models import CampaignDelivery, Delivery, DeliveryStatus, LetterCopy
-from .rendering import letter_copies_flag_stale
+from .rendering import letter_copies_flag_stale, letter_copies_rerender_stale
 from .targeting import campaign_delivery_get
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,13 @@ def delivery_start(*, campaign: Campaign, by: User = None) -> int:
     """Create the deliveries and start the pumps (after commit)."""
     if not campaign_delivery_get(campaign=campaign).targets_frozen_at:
         raise DeliveryError("freeze the targets first")
+    if campaign.status == CampaignStatus.COLLECTING:
+        # Sending is the move into delivery: the public page says so.
+        campaign_start_delivery(campaign=campaign, actor=by)
     letter_copies_flag_stale(campaign=campaign)
+    # Copies flagged stale (changed records, a signatory approved or removed since
+    # rendering) are rendered again first, so every letter goes out current.
+    letter_copies_rerender_stale(campaign=campaign)
     created = deliveries_create(campaign=campaign)
     audit_event_record(
         action="delivery.start",
@@ -160,6 +167,10 @@ def delivery_pump(*, campaign_id: int, budget_seconds: float | None = None) -> i
     if state is None:
         return 0
     deliveries_sweep(campaign_id=campaign_id)
+    # A signatory approved after the deliveries were queued: re-render before sending.
+    stale = Campaign.objects.filter(pk=campaign_id, letter_copies__stale=True).first()
+    if stale is not None:
+        letter_copies_rerender_stale(campaign=stale)
     # The deadman: if this worker dies, this pump picks up after the lease.
     _schedule_pump(
         campaign_id=campaign_id,
@@ -177,7 +188,7 @@ def delivery_pump(*, campaign_id: int, budget_seconds: float | None = None) -> i
                 ids = selectors.deliveries_due(
                     campaign_id=campaign_id, channel=name, limit=BATCH_SIZE
                 )
-                token, rows = LETTERS.claim(ids, related=["letter"])
+                token, rows = LETTERS.claim(ids, related=["letter", "campaign"])
                 if not token:
                     break
                 # The switch is read per batch, so turning it off stops a running campaign.

@@ -18,7 +18,7 @@ from firstline.campaigns.selectors import campaign_public_get
 from firstline.core.permissions import require_capability, staff_permission_required
 from firstline.lib.uploads import KINDS, upload_kind
 
-from . import base, printing, rendering, responses, selectors, sending, targeting
+from . import base, letters, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
 from .models import Delivery, LetterCopy, PrintPacket, Response, Target
 
@@ -126,8 +126,18 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 
 @staff_permission_required("manage_delivery")
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any copy beside its reasoning (why each ask landed in its case) and the
+    target's logged responses."""
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
-    return render(request, "delivery/letter_preview.html", {"letter": letter})
+    return render(
+        request,
+        "delivery/letter_preview.html",
+        {
+            "letter": letter,
+            "reasoning": letters.letter_reasoning(letter=letter),
+            "responses": Response.objects.filter(target=letter.target).order_by("-created_at"),
+        },
+    )
 
 
 @staff_permission_required("manage_delivery")

@@ -84,7 +84,8 @@ _ENTRIES = (
              "Dear {name}", "Estimado/a {name}", acts_on=STATE, targetable=False),
     RoleInfo(Role.SHERIFF, 10, Level.COUNTY, _("Sheriff"), _("Sheriffs"),
              "Dear Sheriff {family_name}", "Estimado/a Alguacil {family_name}",
-             acts_on=frozenset({"sheriff", "county"})),
+             # The jail and the sheriff's office only: county ordinances are the board's.
+             acts_on=frozenset({"sheriff"})),
     RoleInfo(Role.DISTRICT_ATTORNEY, 11, Level.COUNTY, _("Chief prosecutor"),
              _("Chief prosecutors"), "Dear {name}", "Estimado/a {name}",
              acts_on=frozenset({"county", "court"})),

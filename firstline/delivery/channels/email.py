@@ -28,13 +28,18 @@ from .mime import LetterEmail
 def letter_message(delivery: Delivery) -> LetterEmail:
     """The letter as a text + HTML email (Message-ID and routing are added by Sender)."""
     letter = delivery.letter
+    headers = {"X-Firstline-Delivery": str(delivery.pk), "Content-Language": letter.language}
+    reply_to = delivery.campaign.reply_email
     return LetterEmail(
         subject=letter.subject,
         body=letter.text,
         html=render_to_string("delivery/letter_email.html", {"letter": letter}),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to_address],
-        headers={"X-Firstline-Delivery": str(delivery.pk), "Content-Language": letter.language},
+        # The envelope sender stays the platform's verified address (SPF, DKIM);
+        # replies go to the campaign's contact, outside the app.
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
     )
 
 

@@ -28,6 +28,7 @@ from django.core.mail import EmailMessage
 
 _RESERVED = {
     "from",
+    "reply-to",
     "to",
     "subject",
     "date",
@@ -94,6 +95,8 @@ class LetterEmail(EmailMessage):
             f"To: {', '.join(_encode_address(a) for a in self.to)}",
             f"Date: {formatdate(localtime=True)}",
         ]
+        if self.reply_to:
+            headers.append(f"Reply-To: {', '.join(_encode_address(a) for a in self.reply_to)}")
         for name, value in self.extra_headers.items():
             if name.lower() not in _RESERVED:
                 headers.append(f"{_clean(name)}: {_encode_header(name, value)}")
