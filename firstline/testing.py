@@ -61,6 +61,7 @@ class SmtpSink:
             return "451 4.3.0 Try again later"
         msg = message_from_bytes(envelope.content)
         msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        msg["X-Envelope-From"] = envelope.mail_from
         with self._lock:
             self.messages.append(msg)
         return "250 OK"

@@ -222,6 +222,9 @@ def _item(
         }
     if placement.blocker is not None:
         state = ocd_names.get(placement.blocker_ocd_id, "")
+        if placement.case == AskCase.BLOCKED:
+            item["evidence"] = _evidence(placement.blocker, where=state)
+            item["source_url"] = _source(placement.blocker)
         item["blocker"] = {
             "key": placement.blocker.id,
             "where": state,
@@ -331,13 +334,16 @@ def reason_text(reason: dict[str, Any]) -> str:
     return texts[Why(reason["why"])] % values
 
 
-def signatory_names(*, campaign: Campaign, local_to: Jurisdiction) -> list[dict[str, Any]]:
+def signatory_names(
+    *, campaign: Campaign, local_to: Jurisdiction, language: str = "en"
+) -> list[dict[str, Any]]:
+    """The signatory list a copy is rendered with (and keeps), local ones first."""
     return [
         {
             "id": s.pk,
             "name": s.organization.name,
             "local": getattr(s, "local_rank", 1) == 0,
-            "home": str(s.organization.home_jurisdiction)
+            "home": jurisdiction_name(s.organization.home_jurisdiction, language)
             if s.organization.home_jurisdiction_id
             else "",
         }

@@ -17,8 +17,33 @@ from firstline.geo.models import Jurisdiction
 
 from . import selectors
 from .base import DeliveryError, User, signed_in
-from .letters import letter_title
+from .letters import jurisdiction_name, letter_title
 from .models import Channel, Delivery, DeliveryStatus, LetterCopy, PacketScope, PrintPacket
+
+
+def letters_print_html(
+    *, letters: Sequence[LetterCopy], with_address_pages: bool = True
+) -> str:
+    """The print document: per letter, a cover (address) page and the letter, each
+    in the letter's language."""
+    items = [
+        {
+            "subject": lc.subject,
+            "html": lc.html,
+            "target": lc.target,
+            "language": lc.language,
+            "title": letter_title(lc.target, lc.language),
+            "where": jurisdiction_name(lc.target.jurisdiction, lc.language),
+            "campaign_title": (lc.campaign.title_es or lc.campaign.title)
+            if lc.language == "es"
+            else lc.campaign.title,
+        }
+        for lc in letters
+    ]
+    return render_to_string(
+        "delivery/print.html",
+        {"items": items, "with_address_pages": with_address_pages, "title": "Firstline"},
+    )
 
 
 def letters_pdf(
@@ -28,25 +53,7 @@ def letters_pdf(
     packet renders about twice as fast as separate ones (docs/delivery.md)."""
     import weasyprint
 
-    # The cover (address) page speaks the letter's language too: its title, the
-    # office's title and any "address needed" mark.
-    items = [
-        {
-            "subject": lc.subject,
-            "html": lc.html,
-            "target": lc.target,
-            "language": lc.language,
-            "title": letter_title(lc.target, lc.language),
-            "campaign_title": (lc.campaign.title_es or lc.campaign.title)
-            if lc.language == "es"
-            else lc.campaign.title,
-        }
-        for lc in letters
-    ]
-    html = render_to_string(
-        "delivery/print.html",
-        {"items": items, "with_address_pages": with_address_pages, "title": "Firstline"},
-    )
+    html = letters_print_html(letters=letters, with_address_pages=with_address_pages)
     document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     return document.write_pdf(), len(document.pages)
 

@@ -64,7 +64,7 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
     similar = letters_mod.SimilarIndex.load(
         slugs=[a.slug for a in asks], kinds={t.jurisdiction.kind for t in targets}
     )
-    signatories: dict[int, list[dict[str, Any]]] = {}
+    signatories: dict[tuple[int, str], list[dict[str, Any]]] = {}
     now = timezone.now()
     existing = {
         (lc.target_id, lc.language): lc
@@ -73,11 +73,12 @@ def letters_render_batch(*, campaign_id: int, target_ids: Sequence[int]) -> int:
     to_create: list[LetterCopy] = []
     to_update: list[LetterCopy] = []
     for target in targets:
-        if target.jurisdiction_id not in signatories:
-            signatories[target.jurisdiction_id] = letters_mod.signatory_names(
-                campaign=campaign, local_to=target.jurisdiction
+        key = (target.jurisdiction_id, target.language)
+        if key not in signatories:
+            signatories[key] = letters_mod.signatory_names(
+                campaign=campaign, local_to=target.jurisdiction, language=target.language
             )
-        sigs = signatories[target.jurisdiction_id]
+        sigs = signatories[key]
         lines = letters_mod.letter_lines(
             card=cards[target.jurisdiction_id],
             asks=asks,

@@ -360,8 +360,9 @@ def print_letters(
     *, campaign: Campaign, jurisdiction: Jurisdiction | None = None, without_email_only: bool = True
 ) -> QuerySet[LetterCopy]:
     """Letters to print: by default the copies of targets with no email."""
+    # The office and campaign name the cover page in the letter's language.
     qs = LetterCopy.objects.filter(campaign=campaign).select_related(
-        "target", "target__jurisdiction"
+        "campaign", "target", "target__jurisdiction", "target__office"
     )
     if without_email_only:
         qs = qs.filter(target__email="")

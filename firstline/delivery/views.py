@@ -135,7 +135,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "letter": letter,
             "reasoning": letters.letter_reasoning(letter=letter),
-            "responses": Response.objects.filter(target=letter.target).order_by("-created_at"),
+            "responses": Response.objects.filter(target=letter.target).order_by("-logged_at"),
         },
     )
 

@@ -6,6 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from firstline.campaigns.models import Campaign
 from firstline.delivery.channels import CHANNELS, channel_for
 from firstline.delivery.channels.email import EmailChannel, letter_message
 from firstline.delivery.models import Delivery, LetterCopy, Target
@@ -29,7 +30,8 @@ def _letter(subject: str) -> Delivery:
     text = "Estimado/a Señora Núñez,\n\n" + "línea muy larga " * 20 + "\n.\nFirmado: Ana & Co"
     html = "<p>Estimado/a <b>Señora</b> Núñez</p>" + "<p>x</p>" * 50
     letter = LetterCopy(pk=7, subject=subject, text=text, html=html, language="es")
-    return Delivery(pk=7, letter=letter, to_address="sheriff@example.org")
+    campaign = Campaign(reply_email="ana.nunez@coalicion.example.org")
+    return Delivery(pk=7, letter=letter, campaign=campaign, to_address="sheriff@example.org")
 
 
 def test_letter_email_parses_back_exactly():
@@ -43,6 +45,9 @@ def test_letter_email_parses_back_exactly():
     assert parsed["Subject"] == delivery.letter.subject
     assert parsed["Message-ID"] == "<abc@firstline>" and parsed["To"] == "sheriff@example.org"
     assert parsed["Content-Language"] == "es" and parsed["X-Firstline-Delivery"] == "7"
+    # Replies go to the campaign's contact; From stays the platform's address.
+    assert parsed["Reply-To"] == "ana.nunez@coalicion.example.org"
+    assert parsed["From"] != parsed["Reply-To"]
     plain = parsed.get_body(("plain",)).get_content()
     assert plain.replace("\r\n", "\n").rstrip("\n") == delivery.letter.text
     assert "<b>Señora</b> Núñez" in parsed.get_body(("html",)).get_content()

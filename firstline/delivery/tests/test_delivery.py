@@ -257,14 +257,15 @@ def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rend
     assert PolicyRecord.objects.filter(pk=record.pk, status=RecordStatus.IN_FORCE).count() == 0
 
 
-def test_stale_copies_are_not_sent(rendered):
+def test_stale_copies_are_rendered_again_before_sending(rendered):
     tx = h.tarrant()
-    LetterCopy.objects.filter(target__jurisdiction=tx).update(
-        rendered_at=timezone.now() - dt.timedelta(days=1)
-    )
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    LetterCopy.objects.filter(target__jurisdiction=tx).update(rendered_at=day_ago)
     PolicyRecord.objects.filter(jurisdiction=tx).update(updated_at=timezone.now())
-    assert sending.delivery_start(campaign=rendered) == 1  # only Cook's copy
-    assert not Delivery.objects.filter(letter__target__jurisdiction=tx).exists()
+    assert sending.delivery_start(campaign=rendered) == 2
+    copy = LetterCopy.objects.get(target__jurisdiction=tx)
+    assert not copy.stale and copy.rendered_at > day_ago
+    assert Delivery.objects.filter(letter=copy).exists()
 
 
 def test_malformed_address_fails_at_once_and_does_not_stop_the_batch(rendered, settings, smtp_sink):

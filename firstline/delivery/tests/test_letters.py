@@ -63,8 +63,8 @@ def test_letters_differ_by_jurisdiction_with_evidence(two_sheriffs):
 
     tx_gaps = {g["slug"]: g for g in texas.gaps}
     cook_gaps = {g["slug"]: g for g in cook.gaps}
-    # Tarrant's sheriff holds a 287(g) agreement: the ask is undercut, and the evidence says so.
-    assert tx_gaps["no_287g"]["kind"] == "harmful"
+    # Tarrant's sheriff holds a 287(g) agreement: a harm to end, and the evidence says so.
+    assert tx_gaps["no_287g"]["case"] == "harm"
     assert (
         "287(g)" in tx_gaps["no_287g"]["evidence"] and "Tarrant" in tx_gaps["no_287g"]["evidence"]
     )
@@ -90,7 +90,7 @@ def test_spanish_copy_renders(two_sheriffs):
     letters = _render(camp)
     cook = letters[il.pk]
     assert cook.language == "es" and letters[tx.pk].language == "en"
-    assert "Le escribimos sobre Cook County" in cook.text
+    assert "Le escribimos sobre Condado de Cook, IL" in cook.text
     assert 'lang="es"' in cook.html
     assert "Gracias" in cook.html  # the thank-you section, translated
     assert cook.subject.startswith("Fin a la colaboración con ICE")
