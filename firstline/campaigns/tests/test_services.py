@@ -278,3 +278,32 @@ def test_a_verified_resubmission_mails_the_confirmed_name_in_its_language():
     submit(campaign, contact_name="Mallory", language="en")
     email = Email.objects.get()
     assert email.language == "es" and "Ana Pérez" in email.text and "Mallory" not in email.text
+
+
+def test_signatory_list_changes_are_signalled_after_commit(django_capture_on_commit_callbacks):
+    from firstline.campaigns.signals import signatories_changed
+
+    campaign = factories.campaign()
+    one = submit(campaign, contact_email="one@example.org").signature
+    two = submit(campaign, org_name="Other Org", contact_email="two@example.org").signature
+    Signature.objects.filter(pk__in=[one.pk, two.pk]).update(status=SignatureStatus.VERIFIED)
+    heard: list[int] = []
+
+    def listener(*, campaign_id: int, **_kw):
+        heard.append(campaign_id)
+
+    signatories_changed.connect(listener)
+    try:
+        # Rejecting a signature that was never approved leaves the list as it was.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.signature_reject(signatures=Signature.objects.filter(pk=two.pk))
+        assert heard == []
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.signature_approve(signatures=Signature.objects.filter(pk=one.pk))
+            assert heard == []  # not before the commit
+        assert heard == [campaign.pk] and callbacks
+        with django_capture_on_commit_callbacks(execute=True):
+            services.signature_reject(signatures=Signature.objects.filter(pk=one.pk))
+        assert heard == [campaign.pk, campaign.pk]
+    finally:
+        signatories_changed.disconnect(listener)
