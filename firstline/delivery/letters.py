@@ -343,11 +343,10 @@ def signatory_names(
             "id": s.pk,
             "name": s.organization.name,
             "local": getattr(s, "local_rank", 1) == 0,
-            "home": jurisdiction_name(s.organization.home_jurisdiction, language)
-            if s.organization.home_jurisdiction_id
-            else "",
+            "home": jurisdiction_name(home, language) if home is not None else "",
         }
         for s in campaign_signatories(campaign=campaign, local_to=local_to)
+        for home in [s.organization.home_jurisdiction]
     ]
 
 
@@ -470,8 +469,9 @@ def letter_render(
         }
         subject = " ".join(render_to_string("delivery/letter_subject.txt", ctx).split())
         html = render_to_string("delivery/letter_body.html", ctx)
-        text = render_to_string("delivery/letter_body.txt", ctx)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        # Sections that are absent leave blank runs behind: one blank line between paragraphs.
+        text = re.sub(r"\n{3,}", "\n\n", str(render_to_string("delivery/letter_body.txt", ctx)))
+    text = text.strip() + "\n"
     digest = hashlib.sha256(
         json.dumps([subject, html, text], ensure_ascii=False).encode()
     ).hexdigest()

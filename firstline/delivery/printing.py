@@ -21,9 +21,7 @@ from .letters import jurisdiction_name, letter_title
 from .models import Channel, Delivery, DeliveryStatus, LetterCopy, PacketScope, PrintPacket
 
 
-def letters_print_html(
-    *, letters: Sequence[LetterCopy], with_address_pages: bool = True
-) -> str:
+def letters_print_html(*, letters: Sequence[LetterCopy], with_address_pages: bool = True) -> str:
     """The print document: per letter, a cover (address) page and the letter, each
     in the letter's language."""
     items = [

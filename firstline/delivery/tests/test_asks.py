@@ -77,7 +77,9 @@ def card(unit: Unit, chain: dict[int, list[RecordRow]]) -> Scorecard:
     if unit.kind == "state":
         units = [STATE]
     links = [(u, chain.get(u.id, [])) for u in units]
-    return Scorecard(jurisdiction=unit, result=score_chain(kind=unit.kind, chain=links, catalog=CATALOG))
+    return Scorecard(
+        jurisdiction=unit, result=score_chain(kind=unit.kind, chain=links, catalog=CATALOG)
+    )
 
 
 def classify(unit: Unit, chain: dict[int, list[RecordRow]], slug: str, role: str):
