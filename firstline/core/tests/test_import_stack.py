@@ -31,6 +31,7 @@ STACK = [
     "delivery",
     "residents",
     "api",
+    "opendata",
 ]
 RANK = {app: i for i, app in enumerate(STACK)}
 ROOT = Path(__file__).resolve().parents[3]  # the repository
