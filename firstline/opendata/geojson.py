@@ -143,9 +143,7 @@ def county_shapes() -> Iterator[CountyShape]:
     """
     with gzip.open(national_map.ATLAS_PATH, "rt", encoding="utf-8") as fh:
         topology = json.load(fh)
-    arcs = [
-        [albers_usa_invert(x, y) for x, y in arc] for arc in national_map.decode_arcs(topology)
-    ]
+    arcs = [[albers_usa_invert(x, y) for x, y in arc] for arc in national_map.decode_arcs(topology)]
     for geometry in topology["objects"]["counties"]["geometries"]:
         if geometry.get("type") not in ("Polygon", "MultiPolygon"):
             continue

@@ -51,8 +51,12 @@ def connect() -> None:
     officials_changed.connect(on_officials, dispatch_uid="opendata.officials")
     scorecards_changed.connect(on_scorecards, dispatch_uid="opendata.scorecards")
     for signal in (post_save, post_delete):
-        signal.connect(on_signature, sender=Signature, dispatch_uid=f"opendata.signature.{id(signal)}")
+        signal.connect(
+            on_signature, sender=Signature, dispatch_uid=f"opendata.signature.{id(signal)}"
+        )
         for model in (Campaign, Organization):
             signal.connect(
-                on_campaign_or_organization, sender=model, dispatch_uid=f"opendata.{model.__name__}.{id(signal)}"
+                on_campaign_or_organization,
+                sender=model,
+                dispatch_uid=f"opendata.{model.__name__}.{id(signal)}",
             )

@@ -26,7 +26,7 @@ from firstline.policies.ice287g_importers import POLICY_SLUG as AGREEMENT_287G
 from firstline.policies.models import Instrument, LegalEvent, PolicyRecord, ResearchCheck
 from firstline.policies.scorecard import Scorecard, catalog_load, scorecards_compute
 
-CHUNK = 2000
+CHUNK = 1000
 KIND_ORDER = {JurisdictionKind.STATE: 0, JurisdictionKind.COUNTY: 1, JurisdictionKind.PLACE: 2}
 
 Row = tuple[Any, ...]
@@ -48,7 +48,11 @@ def _scorecards_by_state() -> Iterator[tuple[list[Any], dict[int, Scorecard]]]:
     """Each state with its counties and places, and their scorecards (one state in memory)."""
     catalog = catalog_load()
     fields = ("id", "ocd_id", "name", "kind", "usps", "geoid")
-    for state_id in Jurisdiction.objects.filter(kind=JurisdictionKind.STATE).order_by("usps").values_list("id", flat=True):
+    for state_id in (
+        Jurisdiction.objects.filter(kind=JurisdictionKind.STATE)
+        .order_by("usps")
+        .values_list("id", flat=True)
+    ):
         members = list(
             Jurisdiction.objects.filter(Q(pk=state_id) | Q(state_id=state_id)).values_list(*fields)
         )
@@ -62,10 +66,18 @@ def scorecard_rows() -> Iterator[Row]:
         for jid, ocd_id, name, kind, usps, geoid in members:
             card = cards[jid]
             yield (
-                ocd_id, name, kind, usps, geoid, card.score, card.grade,
-                str(card.incomplete).lower(), card.result.core_researched,
-                card.result.core_total, ";".join(card.result.core_missing),
-            )  # fmt: skip
+                ocd_id,
+                name,
+                kind,
+                usps,
+                geoid,
+                card.score,
+                card.grade,
+                str(card.incomplete).lower(),
+                card.result.core_researched,
+                card.result.core_total,
+                ";".join(card.result.core_missing),
+            )
 
 
 def scorecard_row_count() -> int:
@@ -88,12 +100,17 @@ def county_features() -> Iterator[dict[str, Any]]:
             "type": "Feature",
             "id": ocd_id,
             "properties": {
-                "ocd_id": ocd_id, "name": name, "state": usps, "geoid": shape.fips,
-                "score": card.score, "grade": card.grade, "incomplete": card.incomplete,
+                "ocd_id": ocd_id,
+                "name": name,
+                "state": usps,
+                "geoid": shape.fips,
+                "score": card.score,
+                "grade": card.grade,
+                "incomplete": card.incomplete,
                 "core_researched": card.result.core_researched,
                 "core_total": card.result.core_total,
                 "core_not_researched": list(card.result.core_missing),
-            },  # fmt: skip
+            },
             "geometry": shape.geometry,
         }
 
@@ -121,21 +138,54 @@ def _provisions() -> Any:
 
 def instrument_rows() -> Iterator[Row]:
     fields = (
-        "slug", "jurisdiction__ocd_id", "jurisdiction__name", "jurisdiction__usps", "kind",
-        "title", "citation", "url", "source_type", "status", "enacted_on", "effective_on",
-        "confidence", "verified_on", "as_of", "summary", "note",
-    )  # fmt: skip
+        "slug",
+        "jurisdiction__ocd_id",
+        "jurisdiction__name",
+        "jurisdiction__usps",
+        "kind",
+        "title",
+        "citation",
+        "url",
+        "source_type",
+        "status",
+        "enacted_on",
+        "effective_on",
+        "confidence",
+        "verified_on",
+        "as_of",
+        "summary",
+        "note",
+    )
     for row in Instrument.objects.order_by("slug").values_list(*fields).iterator(CHUNK):
         yield tuple(_iso(v) if isinstance(v, dt.date) else v for v in row)
 
 
 def provision_rows() -> Iterator[Row]:
     fields = (
-        "policy__slug", "key", "policy__kind", "jurisdiction__ocd_id", "level", "usps",
-        "other_name", "instrument__slug", "section", "extent", "status", "instrument_kind",
-        "citation", "source_url", "year", "enacted_on", "effective_on", "ended_on", "excerpt",
-        "note", "confidence", "verified_on", "as_of",
-    )  # fmt: skip
+        "policy__slug",
+        "key",
+        "policy__kind",
+        "jurisdiction__ocd_id",
+        "level",
+        "usps",
+        "other_name",
+        "instrument__slug",
+        "section",
+        "extent",
+        "status",
+        "instrument_kind",
+        "citation",
+        "source_url",
+        "year",
+        "enacted_on",
+        "effective_on",
+        "ended_on",
+        "excerpt",
+        "note",
+        "confidence",
+        "verified_on",
+        "as_of",
+    )
     qs = _provisions().order_by("usps", "policy__slug", "key").values_list(*fields)
     for row in qs.iterator(CHUNK):
         yield tuple(_iso(v) if isinstance(v, dt.date) else v for v in row)
@@ -143,9 +193,17 @@ def provision_rows() -> Iterator[Row]:
 
 def legal_event_rows() -> Iterator[Row]:
     fields = (
-        "instrument__slug", "kind", "date", "body", "reference", "url", "source_type",
-        "policies", "superseded_by__slug", "note",
-    )  # fmt: skip
+        "instrument__slug",
+        "kind",
+        "date",
+        "body",
+        "reference",
+        "url",
+        "source_type",
+        "policies",
+        "superseded_by__slug",
+        "note",
+    )
     qs = LegalEvent.objects.order_by("instrument__slug", "date", "pk").values_list(*fields)
     for row in qs.iterator(CHUNK):
         values = list(row)
@@ -170,17 +228,33 @@ def _agreements() -> Any:
 
 def agreement_rows() -> Iterator[Row]:
     fields = (
-        "key", "usps", "agency_name", "agency_type", "agency_county", "support_model", "status",
-        "signed_on", "first_seen_on", "last_seen_on", "pending_first_seen_on",
-        "pending_last_seen_on", "ended_on", "moa_url", "addendum_url", "level",
-        "jurisdiction__ocd_id", "jurisdiction__name", "other_name", "match_method",
-        "match_score", "source_file", "as_of",
-    )  # fmt: skip
+        "key",
+        "usps",
+        "agency_name",
+        "agency_type",
+        "agency_county",
+        "support_model",
+        "status",
+        "signed_on",
+        "first_seen_on",
+        "last_seen_on",
+        "pending_first_seen_on",
+        "pending_last_seen_on",
+        "ended_on",
+        "moa_url",
+        "addendum_url",
+        "level",
+        "jurisdiction__ocd_id",
+        "jurisdiction__name",
+        "other_name",
+        "match_method",
+        "match_score",
+        "source_file",
+        "as_of",
+    )
     qs = _agreements().order_by("usps", "agency_name", "key").values_list(*fields)
     for row in qs.iterator(CHUNK):
-        yield tuple(
-            _iso(v) if isinstance(v, dt.date) else ("" if v is None else v) for v in row
-        )
+        yield tuple(_iso(v) if isinstance(v, dt.date) else ("" if v is None else v) for v in row)
 
 
 def agreements_as_of() -> dt.date | None:
@@ -197,9 +271,15 @@ def _current_terms() -> Any:
 def _terms_by_office(office_ids: Iterable[int]) -> dict[int, list[Row]]:
     out: dict[int, list[Row]] = defaultdict(list)
     fields = (
-        "office_id", "person__ocd_person_id", "person__name", "person__party", "start_date",
-        "scheduled_end_date", "source", "verified_on",
-    )  # fmt: skip
+        "office_id",
+        "person__ocd_person_id",
+        "person__name",
+        "person__party",
+        "start_date",
+        "scheduled_end_date",
+        "source",
+        "verified_on",
+    )
     qs = _current_terms().filter(office_id__in=list(office_ids))
     for row in qs.order_by("office_id", "start_date", "person__name").values_list(*fields):
         out[row[0]].append(row[1:])
@@ -217,14 +297,25 @@ def _covers_by_office(office_ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 OFFICE_FIELDS = (
-    "pk", "jurisdiction__ocd_id", "jurisdiction__name", "jurisdiction__usps",
-    "district__ocd_id", "district__name", "role", "title", "title_es", "seat", "source",
-)  # fmt: skip
+    "pk",
+    "jurisdiction__ocd_id",
+    "jurisdiction__name",
+    "jurisdiction__usps",
+    "district__ocd_id",
+    "district__name",
+    "role",
+    "title",
+    "title_es",
+    "seat",
+    "source",
+)
 
 
 def official_rows() -> Iterator[Row]:
     """One row per current holder of each office, and one (no holder) for each vacant or unknown seat."""
-    offices = Office.objects.order_by("jurisdiction__ocd_id", "role", "district__ocd_id", "seat", "pk")
+    offices = Office.objects.order_by(
+        "jurisdiction__ocd_id", "role", "district__ocd_id", "seat", "pk"
+    )
     stream = offices.values_list(*OFFICE_FIELDS).iterator(CHUNK)
     for batch in batched(stream, CHUNK):
         ids = [row[0] for row in batch]
@@ -232,18 +323,36 @@ def official_rows() -> Iterator[Row]:
         covers = _covers_by_office(ids)
         for pk, j_ocd, j_name, usps, d_ocd, d_name, role, title, title_es, seat, source in batch:
             office = (
-                pk, d_ocd or j_ocd, j_ocd, j_name, usps, d_ocd or "", d_name or "", role, title,
-                title_es, seat, ";".join(covers.get(pk, ())), source,
-            )  # fmt: skip
+                pk,
+                d_ocd or j_ocd,
+                j_ocd,
+                j_name,
+                usps,
+                d_ocd or "",
+                d_name or "",
+                role,
+                title,
+                title_es,
+                seat,
+                ";".join(covers.get(pk, ())),
+                source,
+            )
             holders = terms.get(pk)
             if not holders:
                 yield (*office, "", "", "", "", "", "", "", "")
                 continue
             for person_id, name, party, start, due, t_source, verified in holders:
                 yield (
-                    *office, _ocd_person_id(person_id), person_id, name, party, _iso(start),
-                    _iso(due), t_source, _iso(verified),
-                )  # fmt: skip
+                    *office,
+                    _ocd_person_id(person_id),
+                    person_id,
+                    name,
+                    party,
+                    _iso(start),
+                    _iso(due),
+                    t_source,
+                    _iso(verified),
+                )
 
 
 def official_row_count() -> int:
@@ -259,16 +368,50 @@ def _public_contacts() -> Any:
 
 def contact_rows() -> Iterator[Row]:
     fields = (
-        "pk", "office_id", "office__title", "office__jurisdiction__ocd_id", "person__ocd_person_id",
-        "person__name", "kind", "value", "classification", "note", "source", "verified_on",
-    )  # fmt: skip
+        "pk",
+        "office_id",
+        "office__title",
+        "office__jurisdiction__ocd_id",
+        "person__ocd_person_id",
+        "person__name",
+        "kind",
+        "value",
+        "classification",
+        "note",
+        "source",
+        "verified_on",
+    )
     qs = _public_contacts().order_by("pk").values_list(*fields)
-    for pk, office_id, title, j_ocd, person_id, name, kind, value, cls, note, source, verified in qs.iterator(CHUNK):
+    for (
+        pk,
+        office_id,
+        title,
+        j_ocd,
+        person_id,
+        name,
+        kind,
+        value,
+        cls,
+        note,
+        source,
+        verified,
+    ) in qs.iterator(CHUNK):
         yield (
-            pk, "office" if office_id else "person", office_id or "", title or "", j_ocd or "",
-            _ocd_person_id(person_id), person_id or "", name or "", kind, value, cls, note,
-            source, _iso(verified),
-        )  # fmt: skip
+            pk,
+            "office" if office_id else "person",
+            office_id or "",
+            title or "",
+            j_ocd or "",
+            _ocd_person_id(person_id),
+            person_id or "",
+            name or "",
+            kind,
+            value,
+            cls,
+            note,
+            source,
+            _iso(verified),
+        )
 
 
 def contact_row_count() -> int:
@@ -295,10 +438,15 @@ def _public_signatures() -> Any:
 def signatory_rows() -> Iterator[Row]:
     # Organizations only: the contact columns are never selected, so never decrypted.
     fields = (
-        "campaign__slug", "campaign__title", "campaign__status", "organization__name",
-        "organization__type", "organization__home_jurisdiction__ocd_id",
-        "organization__home_jurisdiction__usps", "decided_at",
-    )  # fmt: skip
+        "campaign__slug",
+        "campaign__title",
+        "campaign__status",
+        "organization__name",
+        "organization__type",
+        "organization__home_jurisdiction__ocd_id",
+        "organization__home_jurisdiction__usps",
+        "decided_at",
+    )
     qs = _public_signatures().order_by("campaign__slug", "organization__name", "pk")
     for row in qs.values_list(*fields).iterator(CHUNK):
         values = list(row)

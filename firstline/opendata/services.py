@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ class _HashingWriter:
         self.raw = raw
         self.sha256 = hashlib.sha256()
         self.size = 0
+        self.rows = 0
 
     def write(self, text: str) -> int:
         data = text.encode()
@@ -71,7 +72,7 @@ def _provenance(*, dataset: Dataset, file: DataFile, generated_at: datetime) -> 
             "license": str(dataset.license),
             "code_license": CODE_LICENSE,
             "sources": [
-                {"name": s.name, "as_of": s.as_of, "license": s.license, "url": s.url}
+                {"name": str(s.name), "as_of": s.as_of, "license": str(s.license), "url": s.url}
                 for s in dataset.sources
             ],
             "columns": [{"name": c.name, "description": str(c.description)} for c in file.columns],
@@ -100,7 +101,9 @@ def _write_geojson(out: _HashingWriter, *, rows: Iterable[Any], provenance: dict
     return count
 
 
-def _replace(directory: Path, name: str, write: Any) -> tuple[int, os.stat_result]:
+def _replace[T](
+    directory: Path, name: str, write: Callable[[IO[bytes]], T]
+) -> tuple[T, os.stat_result]:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as raw:
@@ -123,9 +126,9 @@ def download_file_generate(*, dataset: Dataset, file: DataFile) -> Written:
         out = _HashingWriter(raw)
         rows = file.rows()
         if file.format == "geojson":
-            out.rows = _write_geojson(out, rows=rows, provenance=provenance)  # type: ignore[attr-defined]
+            out.rows = _write_geojson(out, rows=rows, provenance=provenance)
         else:
-            out.rows = _write_csv(out, file=file, rows=rows)  # type: ignore[attr-defined]
+            out.rows = _write_csv(out, file=file, rows=rows)
         return out
 
     out, stat = _replace(directory, file.name, write)
@@ -136,7 +139,9 @@ def download_file_generate(*, dataset: Dataset, file: DataFile) -> Written:
         "sha256": out.sha256.hexdigest(),
         "mtime_ns": stat.st_mtime_ns,
     }
-    _replace(directory, meta_name(file.name), lambda raw: raw.write(json.dumps(meta, indent=1).encode()))
+    _replace(
+        directory, meta_name(file.name), lambda raw: raw.write(json.dumps(meta, indent=1).encode())
+    )
     return Written(name=file.name, rows=out.rows, size=out.size, sha256=meta["sha256"])
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -25,7 +27,7 @@ def data(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def download(request: HttpRequest, name: str) -> HttpResponse:
+def download(request: HttpRequest, name: str) -> HttpResponseBase:
     """Serve a generated file; a repeat request with its ETag or date gets a 304.
 
     The validators come from the file this request opened (its fstat), so a
@@ -48,17 +50,20 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
     if meta and meta.get("mtime_ns") == stat.st_mtime_ns and meta.get("bytes") == stat.st_size:
         etag = f'"{meta["sha256"]}"'
     last_modified = int(stat.st_mtime)
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is not None:
+    response: HttpResponseBase
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:  # 304 (a GET) or 412
         fh.close()
-        return response
-    _dataset, file = FILES[base]
-    response = FileResponse(
-        fh,
-        as_attachment=not is_meta,
-        filename=name,
-        content_type=CONTENT_TYPES["meta" if is_meta else file.format],
-    )
+        response = not_modified
+    else:
+        _dataset, file = FILES[base]
+        response = FileResponse(
+            fh,
+            as_attachment=not is_meta,
+            filename=name,
+            content_type=CONTENT_TYPES["meta" if is_meta else file.format],
+        )
+    # A 304 repeats the validators (RFC 9110 15.4.5), so caches can refresh them.
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "public, max-age=300"

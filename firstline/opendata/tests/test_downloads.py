@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ def _inside(point: tuple[float, float], geometry: dict[str, Any]) -> bool:
     inside = False
     for polygon in polygons:
         for ring in polygon:
-            for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+            for (x1, y1), (x2, y2) in pairwise(ring):
                 if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
                     inside = not inside
     return inside
@@ -103,9 +104,7 @@ def test_county_geojson_is_longitude_latitude_with_scores(generated: Path) -> No
     features = collection["features"]
     assert len(features) == file.row_count() == collection["metadata"]["rows"]
     assert collection["metadata"]["license"] and collection["metadata"]["sources"]
-    counties = {
-        j.ocd_id: j for j in Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY)
-    }
+    counties = {j.ocd_id: j for j in Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY)}
     inside = 0
     for feature in features:
         assert list(feature["properties"]) == [c.name for c in file.columns]
@@ -141,7 +140,9 @@ def test_officials_carry_division_and_person_ids(generated: Path) -> None:
     current = Term.objects.filter(end_date__isnull=True)
     vacant = Office.objects.exclude(id__in=current.values("office_id")).count()
     assert len(rows) == current.count() + vacant
-    assert {r["office_id"] for r in rows} == {str(i) for i in Office.objects.values_list("id", flat=True)}
+    assert {r["office_id"] for r in rows} == {
+        str(i) for i in Office.objects.values_list("id", flat=True)
+    }
     people = [r for r in rows if r["ocd_person_id"]]
     assert len(people) > 5000
     assert all(r["ocd_person_id"].startswith("ocd-person/") for r in people)
@@ -154,9 +155,10 @@ def test_officials_carry_division_and_person_ids(generated: Path) -> None:
 def test_contact_points_are_the_public_ones_with_source_and_date(generated: Path) -> None:
     rows = as_dicts(generated, "contact_points.csv")
     holders = Term.objects.filter(end_date__isnull=True, person_id=OuterRef("person_id"))
-    expected = ContactPoint.objects.filter(office__isnull=False).count() + ContactPoint.objects.filter(
-        Exists(holders), person__isnull=False
-    ).count()
+    expected = (
+        ContactPoint.objects.filter(office__isnull=False).count()
+        + ContactPoint.objects.filter(Exists(holders), person__isnull=False).count()
+    )
     assert len(rows) == expected < ContactPoint.objects.count()
     assert {r["owner"] for r in rows} == {"office", "person"}
     assert sum(1 for r in rows if r["source"]) / len(rows) > 0.9
@@ -179,6 +181,6 @@ def test_policies_and_287g_files_split_the_records(generated: Path) -> None:
 def test_csv_round_trips_text_with_commas_quotes_and_newlines(generated: Path) -> None:
     # Excerpts and notes hold commas and quotes; the csv module must read back what was written.
     raw = (generated / "provisions.csv").read_text(encoding="utf-8")
-    header, rows = read_csv(generated, "provisions.csv")
+    _header, rows = read_csv(generated, "provisions.csv")
     assert any('"' in cell or "," in cell for row in rows for cell in row)
     assert len(list(csv.reader(io.StringIO(raw)))) == len(rows) + 1
