@@ -116,6 +116,19 @@ COMPILATION_LICENSE = _(
     "keeps its own license, listed below. Please credit Firstline and the sources."
 )
 
+STATE = C("state", _("Two-letter postal code of the state."))
+NOTE = C("note", _("Research note."))
+URL = C("url", _("Link to the source."))
+OTHER_NAME = C("other_name", _("Name of an agency outside any jurisdiction."))
+ENACTED = (
+    C("enacted_on", _("Date enacted (ISO 8601).")),
+    C("effective_on", _("Date in effect (ISO 8601).")),
+)
+VERIFICATION = (
+    C("confidence", _("verified (checked by a second researcher) or unverified.")),
+    C("verified_on", _("Date it was verified.")),
+    C("as_of", _("Date the research is current to.")),
+)
 GRADE_COLUMNS = (
     C("score", _("Score from 0 to 100 (see the methodology page).")),
     C("grade", _("Grade A to F from the score bands.")),
@@ -143,7 +156,7 @@ SCORECARDS = Dataset(
             (
                 *JURISDICTION_COLUMNS,
                 C("kind", _("state, county or place.")),
-                C("state", _("Two-letter postal code of the state.")),
+                STATE,
                 C("geoid", _("Census GEOID (2 digits for states, 5 for counties, 7 for places).")),
                 *GRADE_COLUMNS,
                 C(
@@ -162,7 +175,7 @@ SCORECARDS = Dataset(
             ),
             (
                 *JURISDICTION_COLUMNS,
-                C("state", _("Two-letter postal code of the state.")),
+                STATE,
                 C("geoid", _("5-digit county FIPS code.")),
                 *GRADE_COLUMNS,
                 C(
@@ -198,7 +211,7 @@ POLICIES = Dataset(
                     _("Open Civic Data division id of the enacting jurisdiction."),
                 ),
                 C("jurisdiction_name", _("Name of the enacting jurisdiction.")),
-                C("state", _("Two-letter postal code of the state.")),
+                STATE,
                 C(
                     "kind",
                     _(
@@ -207,7 +220,7 @@ POLICIES = Dataset(
                 ),
                 C("title", _("Title of the instrument.")),
                 C("citation", CITATION),
-                C("url", _("Link to the source.")),
+                URL,
                 C(
                     "source_type",
                     _(
@@ -215,13 +228,10 @@ POLICIES = Dataset(
                     ),
                 ),
                 C("status", _("enacted, proposed, failed or vetoed.")),
-                C("enacted_on", _("Date enacted (ISO 8601).")),
-                C("effective_on", _("Date in effect (ISO 8601).")),
-                C("confidence", _("verified (checked by a second researcher) or unverified.")),
-                C("verified_on", _("Date it was verified.")),
-                C("as_of", _("Date the research is current to.")),
+                *ENACTED,
+                *VERIFICATION,
                 C("summary", _("Summary in Firstline's own words.")),
-                C("note", _("Research note.")),
+                NOTE,
             ),
             selectors.instrument_rows,
             selectors.instrument_row_count,
@@ -241,8 +251,8 @@ POLICIES = Dataset(
                     _("Open Civic Data division id; empty for an agency outside any jurisdiction."),
                 ),
                 C("level", _("state, county, place or other.")),
-                C("state", _("Two-letter postal code of the state.")),
-                C("other_name", _("Name of an agency outside any jurisdiction.")),
+                STATE,
+                OTHER_NAME,
                 C(
                     "instrument",
                     _(
@@ -261,14 +271,11 @@ POLICIES = Dataset(
                 C("citation", CITATION),
                 C("source_url", _("Link to the source.")),
                 C("year", _("Year of the instrument.")),
-                C("enacted_on", _("Date enacted (ISO 8601).")),
-                C("effective_on", _("Date in effect (ISO 8601).")),
+                *ENACTED,
                 C("ended_on", _("Date it stopped being in force.")),
                 C("excerpt", _("What the source says, in Firstline's own words.")),
-                C("note", _("Research note.")),
-                C("confidence", _("verified (checked by a second researcher) or unverified.")),
-                C("verified_on", _("Date it was verified.")),
-                C("as_of", _("Date the research is current to.")),
+                NOTE,
+                *VERIFICATION,
             ),
             selectors.provision_rows,
             selectors.provision_row_count,
@@ -288,7 +295,7 @@ POLICIES = Dataset(
                 C("date", _("Date of the event (ISO 8601).")),
                 C("body", _("The court, legislature or body.")),
                 C("reference", _("Case name and cite, or bill number.")),
-                C("url", _("Link to the source.")),
+                URL,
                 C("source_type", _("Where the link points, as in instruments.csv.")),
                 C(
                     "policies",
@@ -297,7 +304,7 @@ POLICIES = Dataset(
                     ),
                 ),
                 C("superseded_by", _("Slug of the instrument that supersedes it.")),
-                C("note", _("Research note.")),
+                NOTE,
             ),
             selectors.legal_event_rows,
             selectors.legal_event_row_count,
@@ -321,7 +328,7 @@ AGREEMENTS = Dataset(
             _("One row per agreement (agency and support model)."),
             (
                 C("key", _("Stable key: state, normalized agency name and support model.")),
-                C("state", _("Two-letter postal code of the state.")),
+                STATE,
                 C("agency_name", _("Agency name as ICE wrote it.")),
                 C("agency_type", _("ICE's TYPE column.")),
                 C("agency_county", _("ICE's COUNTY column.")),
@@ -351,7 +358,7 @@ AGREEMENTS = Dataset(
                     _("Open Civic Data division id of the matched jurisdiction."),
                 ),
                 C("jurisdiction_name", _("Name of the matched jurisdiction.")),
-                C("other_name", _("Name of an agency outside any jurisdiction.")),
+                OTHER_NAME,
                 C(
                     "match_method",
                     _(
@@ -398,7 +405,7 @@ OFFICIALS = Dataset(
                 ),
                 C("jurisdiction_ocd_id", _("Open Civic Data division id of the jurisdiction.")),
                 C("jurisdiction_name", _("Name of the jurisdiction.")),
-                C("state", _("Two-letter postal code of the state.")),
+                STATE,
                 C(
                     "district_ocd_id",
                     _("Open Civic Data id of the legislative district, for legislators."),

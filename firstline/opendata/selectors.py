@@ -41,6 +41,25 @@ def _ocd_person_id(value: str | None) -> str:
     return value if value and value.startswith("ocd-person/") else ""
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell: ISO dates, lists joined by ';', empty for NULL."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def _stream(queryset: Any, fields: str) -> Iterator[Row]:
+    """The queryset's ``fields`` (space-separated ORM paths) as CSV rows, streamed."""
+    for row in queryset.values_list(*fields.split()).iterator(CHUNK):
+        yield tuple(_cell(v) for v in row)
+
+
 # --- Scorecards -------------------------------------------------------------------
 
 
@@ -137,78 +156,28 @@ def _provisions() -> Any:
 
 
 def instrument_rows() -> Iterator[Row]:
-    fields = (
-        "slug",
-        "jurisdiction__ocd_id",
-        "jurisdiction__name",
-        "jurisdiction__usps",
-        "kind",
-        "title",
-        "citation",
-        "url",
-        "source_type",
-        "status",
-        "enacted_on",
-        "effective_on",
-        "confidence",
-        "verified_on",
-        "as_of",
-        "summary",
-        "note",
+    return _stream(
+        Instrument.objects.order_by("slug"),
+        "slug jurisdiction__ocd_id jurisdiction__name jurisdiction__usps kind title citation url "
+        "source_type status enacted_on effective_on confidence verified_on as_of summary note",
     )
-    for row in Instrument.objects.order_by("slug").values_list(*fields).iterator(CHUNK):
-        yield tuple(_iso(v) if isinstance(v, dt.date) else v for v in row)
 
 
 def provision_rows() -> Iterator[Row]:
-    fields = (
-        "policy__slug",
-        "key",
-        "policy__kind",
-        "jurisdiction__ocd_id",
-        "level",
-        "usps",
-        "other_name",
-        "instrument__slug",
-        "section",
-        "extent",
-        "status",
-        "instrument_kind",
-        "citation",
-        "source_url",
-        "year",
-        "enacted_on",
-        "effective_on",
-        "ended_on",
-        "excerpt",
-        "note",
-        "confidence",
-        "verified_on",
-        "as_of",
+    return _stream(
+        _provisions().order_by("usps", "policy__slug", "key"),
+        "policy__slug key policy__kind jurisdiction__ocd_id level usps other_name "
+        "instrument__slug section extent status instrument_kind citation source_url year "
+        "enacted_on effective_on ended_on excerpt note confidence verified_on as_of",
     )
-    qs = _provisions().order_by("usps", "policy__slug", "key").values_list(*fields)
-    for row in qs.iterator(CHUNK):
-        yield tuple(_iso(v) if isinstance(v, dt.date) else v for v in row)
 
 
 def legal_event_rows() -> Iterator[Row]:
-    fields = (
-        "instrument__slug",
-        "kind",
-        "date",
-        "body",
-        "reference",
-        "url",
-        "source_type",
-        "policies",
-        "superseded_by__slug",
-        "note",
+    return _stream(
+        LegalEvent.objects.order_by("instrument__slug", "date", "pk"),
+        "instrument__slug kind date body reference url source_type policies "
+        "superseded_by__slug note",
     )
-    qs = LegalEvent.objects.order_by("instrument__slug", "date", "pk").values_list(*fields)
-    for row in qs.iterator(CHUNK):
-        values = list(row)
-        values[7] = ";".join(values[7] or [])
-        yield tuple(_iso(v) if isinstance(v, dt.date) else v for v in values)
 
 
 def policies_as_of() -> dt.date | None:
@@ -227,34 +196,13 @@ def _agreements() -> Any:
 
 
 def agreement_rows() -> Iterator[Row]:
-    fields = (
-        "key",
-        "usps",
-        "agency_name",
-        "agency_type",
-        "agency_county",
-        "support_model",
-        "status",
-        "signed_on",
-        "first_seen_on",
-        "last_seen_on",
-        "pending_first_seen_on",
-        "pending_last_seen_on",
-        "ended_on",
-        "moa_url",
-        "addendum_url",
-        "level",
-        "jurisdiction__ocd_id",
-        "jurisdiction__name",
-        "other_name",
-        "match_method",
-        "match_score",
-        "source_file",
-        "as_of",
+    return _stream(
+        _agreements().order_by("usps", "agency_name", "key"),
+        "key usps agency_name agency_type agency_county support_model status signed_on "
+        "first_seen_on last_seen_on pending_first_seen_on pending_last_seen_on ended_on moa_url "
+        "addendum_url level jurisdiction__ocd_id jurisdiction__name other_name match_method "
+        "match_score source_file as_of",
     )
-    qs = _agreements().order_by("usps", "agency_name", "key").values_list(*fields)
-    for row in qs.iterator(CHUNK):
-        yield tuple(_iso(v) if isinstance(v, dt.date) else ("" if v is None else v) for v in row)
 
 
 def agreements_as_of() -> dt.date | None:
@@ -437,21 +385,12 @@ def _public_signatures() -> Any:
 
 def signatory_rows() -> Iterator[Row]:
     # Organizations only: the contact columns are never selected, so never decrypted.
-    fields = (
-        "campaign__slug",
-        "campaign__title",
-        "campaign__status",
-        "organization__name",
-        "organization__type",
-        "organization__home_jurisdiction__ocd_id",
-        "organization__home_jurisdiction__usps",
+    return _stream(
+        _public_signatures().order_by("campaign__slug", "organization__name", "pk"),
+        "campaign__slug campaign__title campaign__status organization__name organization__type "
+        "organization__home_jurisdiction__ocd_id organization__home_jurisdiction__usps "
         "decided_at",
     )
-    qs = _public_signatures().order_by("campaign__slug", "organization__name", "pk")
-    for row in qs.values_list(*fields).iterator(CHUNK):
-        values = list(row)
-        values[-1] = values[-1].date().isoformat() if values[-1] else ""
-        yield tuple("" if v is None else v for v in values)
 
 
 def signatory_row_count() -> int:
