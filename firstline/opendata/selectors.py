@@ -63,8 +63,10 @@ def _stream(queryset: Any, fields: str) -> Iterator[Row]:
 # --- Scorecards -------------------------------------------------------------------
 
 
-def _scorecards_by_state() -> Iterator[tuple[list[Any], dict[int, Scorecard]]]:
-    """Each state with its counties and places, and their scorecards (one state in memory)."""
+def _scorecards_by_state(
+    *, kinds: Iterable[str] = tuple(KIND_ORDER)
+) -> Iterator[tuple[list[Any], dict[int, Scorecard]]]:
+    """Each state's jurisdictions of these kinds, and their scorecards (one state in memory)."""
     catalog = catalog_load()
     fields = ("id", "ocd_id", "name", "kind", "usps", "geoid")
     for state_id in (
@@ -73,7 +75,9 @@ def _scorecards_by_state() -> Iterator[tuple[list[Any], dict[int, Scorecard]]]:
         .values_list("id", flat=True)
     ):
         members = list(
-            Jurisdiction.objects.filter(Q(pk=state_id) | Q(state_id=state_id)).values_list(*fields)
+            Jurisdiction.objects.filter(Q(pk=state_id) | Q(state_id=state_id))
+            .filter(kind__in=list(kinds))
+            .values_list(*fields)
         )
         members.sort(key=lambda m: (KIND_ORDER[m[3]], m[2], m[1]))
         cards = scorecards_compute(jurisdiction_ids=[m[0] for m in members], catalog=catalog)
@@ -106,10 +110,9 @@ def scorecard_row_count() -> int:
 def county_features() -> Iterator[dict[str, Any]]:
     """GeoJSON features of the atlas counties that match a county, with its scorecard."""
     by_fips: dict[str, tuple[str, str, str, Scorecard]] = {}
-    for members, cards in _scorecards_by_state():
-        for jid, ocd_id, name, kind, usps, geoid in members:
-            if kind == JurisdictionKind.COUNTY:
-                by_fips[geoid] = (ocd_id, name, usps, cards[jid])
+    for members, cards in _scorecards_by_state(kinds=[JurisdictionKind.COUNTY]):
+        for jid, ocd_id, name, _kind, usps, geoid in members:
+            by_fips[geoid] = (ocd_id, name, usps, cards[jid])
     for shape in county_shapes():
         found = by_fips.get(shape.fips)
         if found is None:  # 2017 shapes with no county today (CT's old counties)
