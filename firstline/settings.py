@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "firstline.delivery",
     "firstline.residents",
     "firstline.api",
+    "firstline.opendata",
 ]
 
 MIDDLEWARE = [
@@ -137,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "delivery", "scores"],
+        "QUEUES": ["default", "delivery", "scores", "opendata"],
     }
 }
 
@@ -220,6 +221,12 @@ if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Bulk downloads (firstline/opendata): generated files and their provenance sidecars.
+OPENDATA_DIR = VAR_DIR / "opendata"
+# Regenerate the downloads after data changes. Off under tests, whose fixtures
+# change data constantly and whose browser tests share one worker; the
+# opendata tests switch it on.
+OPENDATA_AUTOGENERATE = FIRSTLINE_ENV != "test"
 # Officials' replies attached to responses: PDF, PNG, JPEG or text, up to this size.
 RESPONSE_ATTACHMENT_MAX_MB = env_int("RESPONSE_ATTACHMENT_MAX_MB", 10)
 

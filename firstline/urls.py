@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("delivery/", include("firstline.delivery.urls")),
     path("mail/", include("firstline.mail.urls")),
     path("", include("firstline.residents.urls")),
+    path("data/", include("firstline.opendata.urls")),
     prefix_default_language=True,
 )
 

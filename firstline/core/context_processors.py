@@ -11,6 +11,7 @@ NAV = [
     ("policies:list", _("Policies")),
     ("campaigns:list", _("Campaigns")),
     ("policies:methodology", _("Methodology")),
+    ("opendata:data", _("Data")),
 ]
 
 

@@ -37,6 +37,7 @@ PUBLIC = {
     "delivery:accountability",
     "residents:lookup", "residents:write", "residents:preview", "residents:sent",
     "residents:call", "residents:privacy",
+    "opendata:data", "opendata:file",
 }  # fmt: skip
 # Public JSON API: every operation under /api/v1/ is public and read-only.
 PUBLIC_NAMESPACES = {"api"}
