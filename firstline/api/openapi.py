@@ -29,8 +29,10 @@ LANG_PARAM = {
     "name": "lang",
     "in": "query",
     "required": False,
-    "description": "Language of names, summaries and messages.",
-    "schema": {"type": "string", "enum": ["en", "es"], "default": "en"},
+    # Any other value answers in English (as it always has), so it is no error.
+    "description": "Language of names, summaries and messages: `en` or `es`; "
+    "any other value means `en`.",
+    "schema": {"type": "string", "default": "en", "examples": ["en", "es"]},
 }
 
 SCHEMAS: dict[str, Any] = {

@@ -69,6 +69,16 @@ def _fuzz(operation: Any, mode: GenerationMode, examples: dict[str, int]) -> Non
     try:
         check()
     except Unsatisfiable:
-        # An operation with no parameters (ping) has no invalid input to make.
-        if mode is not GenerationMode.NEGATIVE or operation.path != "/ping":
+        # An operation whose parameters are all free text (ping has none) has no
+        # invalid input to make.
+        if mode is not GenerationMode.NEGATIVE or _constrained(operation):
             raise
+
+
+def _constrained(operation: Any) -> bool:
+    """Whether some parameter has a value the schema forbids (a type, enum, pattern, bound)."""
+    free = {"type", "default", "examples"}
+    return any(
+        set(p.get("schema", {})) - free or p.get("schema", {}).get("type") != "string"
+        for p in operation.definition.raw.get("parameters", [])
+    )
