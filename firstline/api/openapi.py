@@ -518,9 +518,7 @@ def reference(doc: dict[str, Any]) -> dict[str, Any]:
                         {
                             "status": status,
                             "description": r["description"],
-                            "schema": _type_label(
-                                next(iter(r.get("content", {}).values()), {}).get("schema", {})
-                            ),
+                            "schema": _type_label(_body_schema(r)),
                         }
                         for status, r in op["responses"].items()
                     ],
@@ -543,6 +541,11 @@ def reference(doc: dict[str, Any]) -> dict[str, Any]:
         for name, schema in sorted(doc["components"]["schemas"].items())
     ]
     return {"doc": doc, "operations": operations, "schemas": schemas}
+
+
+def _body_schema(response: dict[str, Any]) -> dict[str, Any]:
+    media: dict[str, Any] = next(iter(response.get("content", {}).values()), {})
+    return media.get("schema", {})
 
 
 def _type_label(schema: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ queries whatever its size (``tests/test_lists.py`` holds that).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -115,10 +116,10 @@ def _filtered_by_scorecard(
     return rows, len(wanted) > page.limit, summaries
 
 
-def _instrument_slugs(lines: object) -> dict[int, str]:
+def _instrument_slugs(lines: Iterable[PolicyLine]) -> dict[int, str]:
     ids = {
         row.instrument_id
-        for line in lines  # type: ignore[attr-defined]
+        for line in lines
         for row in (line.record, line.reason)
         if row is not None and row.instrument_id
     }

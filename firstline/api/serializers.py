@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from firstline.campaigns.models import Campaign
-from firstline.geo.models import Jurisdiction
+from firstline.geo.models import District, Jurisdiction
 from firstline.officials.models import ContactPoint, Office, Person
 from firstline.policies.models import Instrument, LegalEvent, Policy, PolicyRecord
 from firstline.policies.scorecard import PolicyLine, RecordRow, Summary
@@ -177,7 +177,7 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _ocd(j: Jurisdiction | None) -> str | None:
+def _ocd(j: Jurisdiction | District | None) -> str | None:
     return j.ocd_id if j is not None else None
 
 
@@ -220,7 +220,7 @@ def effective_status_json(line: PolicyLine, slugs: dict[int, str]) -> dict[str, 
         "origin_ocd_id": line.origin_ocd_id,
         "provision": _record_citation(line.record, slugs),
         "reason": (
-            {"ocd_id": line.reason_ocd_id, **_record_citation(line.reason, slugs)}  # type: ignore[dict-item]
+            {"ocd_id": line.reason_ocd_id, **(_record_citation(line.reason, slugs) or {})}
             if line.reason
             else None
         ),
@@ -344,7 +344,7 @@ def office_item(o: Office, language: str) -> dict[str, Any]:
         "jurisdiction": o.jurisdiction.ocd_id,
         "role": o.role,
         "title": o.localized_title(language),
-        "district": _ocd(o.district),  # type: ignore[arg-type]
+        "district": _ocd(o.district),
         "seat": o.seat,
         "holders": [
             {
@@ -374,7 +374,7 @@ def official_json(p: Person, language: str) -> dict[str, Any]:
                 "jurisdiction": t.office.jurisdiction.ocd_id,
                 "role": t.office.role,
                 "title": t.office.localized_title(language),
-                "district": _ocd(t.office.district),  # type: ignore[arg-type]
+                "district": _ocd(t.office.district),
                 "start_date": _iso(t.start_date),
                 "scheduled_end_date": _iso(t.scheduled_end_date),
             }

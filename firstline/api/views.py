@@ -140,7 +140,9 @@ def _language() -> str:
     return translation.get_language() or "en"
 
 
-def _page(request: HttpRequest, results: list[dict[str, Any]], rows: list[Any], more: bool):  # type: ignore[no-untyped-def]
+def _page(
+    request: HttpRequest, results: list[dict[str, Any]], rows: list[Any], more: bool
+) -> HttpResponse:
     last = rows[-1].pk if rows else None
     return _json(request, listing.envelope(request, results, more=more, last=last))
 

@@ -181,7 +181,10 @@ def test_instruments_and_provisions_with_citations(client, doc):
     victoria = walk(
         client,
         "/provisions",
-        {"jurisdiction": "ocd-division/country:us/state:tx/county:victoria", "policy": "agreement_287g"},
+        {
+            "jurisdiction": "ocd-division/country:us/state:tx/county:victoria",
+            "policy": "agreement_287g",
+        },
     )
     assert len(victoria) == 3 and all(p["agency"] for p in victoria)
     # Alabama's HB 56 immigration crimes, struck down: the detail carries the ruling.
