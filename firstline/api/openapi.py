@@ -457,7 +457,7 @@ def _paths() -> dict[str, Any]:
             ],
             errors={"400": "Malformed as_of.", "404": "No such jurisdiction."},
         ),
-        **openapi_lists.paths(_get, LANG_PARAM, OCD_ID_PARAM),
+        **openapi_lists.paths(_get, LANG_PARAM),
         "/openapi.json": _get(
             "openapi", "This document.", ("OpenAPI 3.1 document.", {"type": "object"})
         ),

@@ -6,6 +6,7 @@ validation in ``views.py`` cannot drift apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from firstline.api.listing import DEFAULT_LIMIT, MAX_LIMIT
@@ -335,16 +336,30 @@ INT_PATH = {
 LIST_ERRORS = {"400": "A malformed or unknown parameter."}
 
 
-def paths(get: Any, lang: dict[str, Any], ocd_id: dict[str, Any]) -> dict[str, Any]:
-    """``get`` is ``openapi._get``; ``lang`` and ``ocd_id`` its shared parameters."""
-    not_found = {"404": "No such record."}
-    return {
-        "/jurisdictions": get(
+@dataclass(frozen=True)
+class Resource:
+    """A list at ``/<plural>`` and, when ``detail`` names its path parameter, its detail."""
+
+    plural: str
+    singular: str
+    item: str
+    summary: str
+    filters: list[dict[str, Any]]
+    detail_summary: str = ""
+    detail: dict[str, Any] | None = None
+    localized: bool = False
+
+
+def _resources() -> list[Resource]:
+    person_id = {"name": "person_id", "in": "path", "required": True, "schema": STRING}
+    return [
+        Resource(
             "jurisdictions",
+            "jurisdiction",
+            "Jurisdiction",
             "States, counties and places, filtered by state, kind, grade or a policy's "
             "effective status (e.g. `policy=no_287g&status=in_force`).",
-            ("A page of jurisdictions.", ref("JurisdictionPage")),
-            parameters=[
+            [
                 STATE,
                 _enum("kind", "state, county or place.", JurisdictionKind.values),
                 _enum("grade", "A scorecard grade.", GRADES),
@@ -354,131 +369,110 @@ def paths(get: Any, lang: dict[str, Any], ocd_id: dict[str, Any]) -> dict[str, A
                     "The policy's effective status (needs `policy`).",
                     EffectiveStatus.values,
                 ),
-                *PAGING,
             ],
-            errors=LIST_ERRORS,
         ),
-        "/policies": get(
+        Resource(
             "policies",
+            "policy",
+            "Policy",
             "The policy catalog.",
-            ("A page of policies.", ref("PolicyPage")),
-            parameters=[
+            [
                 _enum("kind", "protective or harmful.", PolicyKind.values),
                 _enum("category", "A catalog category.", PolicyCategory.values),
                 _enum(
                     "core", "Core policies only (true) or the others (false).", ["true", "false"]
                 ),
-                *PAGING,
-                lang,
             ],
-            errors=LIST_ERRORS,
-        ),
-        "/policies/{slug}": get(
-            "policy",
             "One catalog entry, with model language.",
-            ("The policy.", ref("PolicyItem")),
-            parameters=[SLUG_PATH, lang],
-            errors=not_found,
+            SLUG_PATH,
+            localized=True,
         ),
-        "/instruments": get(
+        Resource(
             "instruments",
+            "instrument",
+            "Instrument",
             "Laws, ordinances, orders, court decisions and agreements, with their provisions "
             "and legal events.",
-            ("A page of instruments.", ref("InstrumentPage")),
-            parameters=[
+            [
                 STATE,
                 JURISDICTION,
                 {**POLICY, "description": "Instruments with a provision of this policy."},
                 _enum("status", "The enactment outcome.", InstrumentStatus.values),
                 _enum("kind", "The kind of instrument.", InstrumentKind.values),
-                *PAGING,
             ],
-            errors=LIST_ERRORS,
-        ),
-        "/instruments/{slug}": get(
-            "instrument",
             "One instrument, with its summary.",
-            ("The instrument.", ref("InstrumentItem")),
-            parameters=[SLUG_PATH],
-            errors=not_found,
+            SLUG_PATH,
         ),
-        "/provisions": get(
+        Resource(
             "provisions",
+            "provision",
+            "Provision",
             "Provisions (instrument x policy) and 287(g) agreements, each with its status, "
             "citation and URL.",
-            ("A page of provisions.", ref("ProvisionPage")),
-            parameters=[
+            [
                 STATE,
                 JURISDICTION,
                 POLICY,
                 _enum("status", "The provision's status.", RecordStatus.values),
-                *PAGING,
             ],
-            errors=LIST_ERRORS,
-        ),
-        "/provisions/{pk}": get(
-            "provision",
             "One provision, with the legal events that concern it.",
-            ("The provision.", ref("ProvisionItem")),
-            parameters=[INT_PATH],
-            errors=not_found,
+            INT_PATH,
         ),
-        "/offices": get(
+        Resource(
             "offices",
-            "Seats with their current holders and public contact points.",
-            ("A page of offices.", ref("OfficePage")),
-            parameters=[
-                STATE,
-                {
-                    **JURISDICTION,
-                    "description": "Offices of (or covering) this OCD division.",
-                },
-                ROLE,
-                *PAGING,
-                lang,
-            ],
-            errors=LIST_ERRORS,
-        ),
-        "/offices/{pk}": get(
             "office",
+            "Office",
+            "Seats with their current holders and public contact points.",
+            [
+                STATE,
+                {**JURISDICTION, "description": "Offices of (or covering) this OCD division."},
+                ROLE,
+            ],
             "One office.",
-            ("The office.", ref("OfficeItem")),
-            parameters=[INT_PATH, lang],
-            errors=not_found,
+            INT_PATH,
+            localized=True,
         ),
-        "/officials": get(
+        Resource(
             "officials",
-            "People holding an office now, with ocd-person ids where known and public contacts.",
-            ("A page of officials.", ref("OfficialPage")),
-            parameters=[STATE, JURISDICTION, ROLE, *PAGING, lang],
-            errors=LIST_ERRORS,
-        ),
-        "/officials/{person_id}": get(
             "official",
+            "Official",
+            "People holding an office now, with ocd-person ids where known and public contacts.",
+            [STATE, JURISDICTION, ROLE],
             "One official, by id (an ocd-person id where known; its slash is part of the path).",
-            ("The official.", ref("OfficialItem")),
-            parameters=[
-                {"name": "person_id", "in": "path", "required": True, "schema": STRING},
-                lang,
-            ],
-            errors=not_found,
+            person_id,
+            localized=True,
         ),
-        "/campaigns": get(
+        Resource(
             "campaigns",
-            "Public campaigns: title, status, asks and signatory counts.",
-            ("A page of campaigns.", ref("CampaignPage")),
-            parameters=[
-                _enum("status", "A public status.", PUBLIC_CAMPAIGN_STATUSES),
-                *PAGING,
-                lang,
-            ],
-            errors=LIST_ERRORS,
-        ),
-        "/campaigns/{slug}": get(
             "campaign",
+            "Campaign",
+            "Public campaigns: title, status, asks and signatory counts.",
+            [_enum("status", "A public status.", PUBLIC_CAMPAIGN_STATUSES)],
             "One public campaign, with its signatory organizations' names.",
-            ("The campaign.", ref("CampaignItem")),
-            parameters=[SLUG_PATH, lang],
-            errors=not_found,
+            SLUG_PATH,
+            localized=True,
         ),
-    }
+    ]
+
+
+def paths(get: Any, lang: dict[str, Any]) -> dict[str, Any]:
+    """``get`` is ``openapi._get``; ``lang`` its language parameter."""
+    out: dict[str, Any] = {}
+    for r in _resources():
+        langs = [lang] if r.localized else []
+        out[f"/{r.plural}"] = get(
+            r.plural,
+            r.summary,
+            (f"A page of {r.plural}.", ref(f"{r.item}Page")),
+            parameters=[*r.filters, *PAGING, *langs],
+            errors=LIST_ERRORS,
+        )
+        if r.detail is not None:
+            out[f"/{r.plural}/{{{r.detail['name']}}}"] = get(
+                r.singular,
+                r.detail_summary,
+                (f"The {r.singular}.", ref(f"{r.item}Item")),
+                parameters=[r.detail, *langs],
+                errors={"404": "No such record."},
+            )
+    return out

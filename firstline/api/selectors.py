@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from firstline.api.listing import PageParams, keyset_page
+from firstline.api.listing import M, PageParams, keyset_page
 from firstline.campaigns.models import Campaign
 from firstline.campaigns.selectors import campaign_signatories, campaigns_public
 from firstline.geo.models import Jurisdiction
@@ -38,6 +38,11 @@ def public_contacts() -> QuerySet[ContactPoint]:
     )
 
 
+def _where(qs: QuerySet[M], **lookups: object) -> QuerySet[M]:
+    """``qs`` filtered by the lookups that were given (None means the filter is absent)."""
+    return qs.filter(**{key: value for key, value in lookups.items() if value is not None})
+
+
 # --- Jurisdictions ------------------------------------------------------------------
 
 
@@ -60,11 +65,7 @@ def jurisdictions_page(
     policy: str | None = None,
     status: str | None = None,
 ) -> JurisdictionPage:
-    qs = Jurisdiction.objects.select_related("state", "county")
-    if state:
-        qs = qs.filter(usps=state)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = _where(Jurisdiction.objects.select_related("state", "county"), usps=state, kind=kind)
     if grade or status:
         rows, more, summaries = _filtered_by_scorecard(
             qs, page=page, grade=grade, policy=policy, status=status
@@ -132,14 +133,7 @@ def _instrument_slugs(lines: Iterable[PolicyLine]) -> dict[int, str]:
 def policies_page(
     *, page: PageParams, kind: str | None, category: str | None, core: bool | None
 ) -> tuple[list[Policy], bool]:
-    qs = Policy.objects.all()
-    if kind:
-        qs = qs.filter(kind=kind)
-    if category:
-        qs = qs.filter(category=category)
-    if core is not None:
-        qs = qs.filter(core=core)
-    return keyset_page(qs, page)
+    return keyset_page(_where(Policy.objects.all(), kind=kind, category=category, core=core), page)
 
 
 def _events() -> Prefetch:
@@ -162,17 +156,15 @@ def instruments_page(
     status: str | None,
     kind: str | None,
 ) -> tuple[list[Instrument], bool]:
-    qs = _instruments()
-    if state:
-        qs = qs.filter(jurisdiction__usps=state)
-    if jurisdiction:
-        qs = qs.filter(jurisdiction__ocd_id=jurisdiction)
+    qs = _where(
+        _instruments(),
+        jurisdiction__usps=state,
+        jurisdiction__ocd_id=jurisdiction,
+        status=status,
+        kind=kind,
+    )
     if policy:
         qs = qs.filter(pk__in=PolicyRecord.objects.filter(policy__slug=policy).values("instrument"))
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
     return keyset_page(qs, page)
 
 
@@ -194,15 +186,13 @@ def provisions_page(
     policy: str | None,
     status: str | None,
 ) -> tuple[list[PolicyRecord], bool]:
-    qs = _provisions()
-    if state:
-        qs = qs.filter(usps=state)
-    if jurisdiction:
-        qs = qs.filter(jurisdiction__ocd_id=jurisdiction)
-    if policy:
-        qs = qs.filter(policy__slug=policy)
-    if status:
-        qs = qs.filter(status=status)
+    qs = _where(
+        _provisions(),
+        usps=state,
+        jurisdiction__ocd_id=jurisdiction,
+        policy__slug=policy,
+        status=status,
+    )
     return keyset_page(qs, page)
 
 
@@ -241,9 +231,7 @@ def _offices() -> QuerySet[Office]:
 def offices_page(
     *, page: PageParams, state: str | None, jurisdiction: str | None, role: str | None
 ) -> tuple[list[Office], bool]:
-    qs = _offices()
-    if state:
-        qs = qs.filter(jurisdiction__usps=state)
+    qs = _where(_offices(), jurisdiction__usps=state, role=role)
     if jurisdiction:
         # A multi-county prosecutor sits at one county and covers the others.
         qs = qs.filter(
@@ -254,8 +242,6 @@ def offices_page(
                 ).values("office_id")
             )
         )
-    if role:
-        qs = qs.filter(role=role)
     return keyset_page(qs, page)
 
 
@@ -278,13 +264,12 @@ def _officials() -> QuerySet[Person]:
 def officials_page(
     *, page: PageParams, state: str | None, jurisdiction: str | None, role: str | None
 ) -> tuple[list[Person], bool]:
-    terms = Term.objects.filter(end_date__isnull=True)
-    if state:
-        terms = terms.filter(office__jurisdiction__usps=state)
-    if jurisdiction:
-        terms = terms.filter(office__jurisdiction__ocd_id=jurisdiction)
-    if role:
-        terms = terms.filter(office__role=role)
+    terms = _where(
+        Term.objects.filter(end_date__isnull=True),
+        office__jurisdiction__usps=state,
+        office__jurisdiction__ocd_id=jurisdiction,
+        office__role=role,
+    )
     return keyset_page(_officials().filter(pk__in=terms.values("person_id")), page)
 
 
@@ -300,10 +285,7 @@ def _campaigns() -> QuerySet[Campaign]:
 
 
 def campaigns_page(*, page: PageParams, status: str | None) -> tuple[list[Campaign], bool]:
-    qs = _campaigns()
-    if status:
-        qs = qs.filter(status=status)
-    return keyset_page(qs, page)
+    return keyset_page(_where(_campaigns(), status=status), page)
 
 
 def campaign_get(*, slug: str) -> tuple[Campaign, list[str]] | None:

@@ -19,6 +19,7 @@ from firstline.geo.models import District, Jurisdiction
 from firstline.officials.models import ContactPoint, Office, Person
 from firstline.policies.models import Instrument, LegalEvent, Policy, PolicyRecord
 from firstline.policies.scorecard import PolicyLine, RecordRow, Summary
+from firstline.policies.selectors import legal_event_json
 from firstline.residents.selectors import (
     Candidate,
     DistrictCandidate,
@@ -247,18 +248,6 @@ def policy_json(p: Policy, language: str, *, detail: bool = False) -> dict[str, 
             p.model_language_es if es and p.model_language_es else p.model_language
         )
     return data
-
-
-def legal_event_json(e: LegalEvent) -> dict[str, Any]:
-    return {
-        "kind": e.kind,
-        "date": e.date.isoformat(),
-        "body": e.body,
-        "reference": e.reference,
-        "url": e.url,
-        "source_type": e.source_type,
-        "provisions": list(e.policies or []),
-    }
 
 
 def instrument_json(i: Instrument, *, detail: bool = False) -> dict[str, Any]:

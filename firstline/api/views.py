@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -205,16 +205,23 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
     return _json(request, serializers.policy_json(found, _language(), detail=True))
 
 
+def _evidence_filters(request: HttpRequest, statuses: list[str]) -> dict[str, Any]:
+    """The filters instruments and provisions share: where, which policy, which status."""
+    q = request.GET
+    return {
+        "page": listing.page_params(q),
+        "state": listing.state(q),
+        "jurisdiction": listing.jurisdiction(q),
+        "policy": _policy_filter(request),
+        "status": listing.choice(q, "status", statuses),
+    }
+
+
 @api_view
 def instruments(request: HttpRequest) -> HttpResponse:
-    q = request.GET
     rows, more = api_selectors.instruments_page(
-        page=listing.page_params(q),
-        state=listing.state(q),
-        jurisdiction=listing.jurisdiction(q),
-        policy=_policy_filter(request),
-        status=listing.choice(q, "status", InstrumentStatus.values),
-        kind=listing.choice(q, "kind", InstrumentKind.values),
+        **_evidence_filters(request, InstrumentStatus.values),
+        kind=listing.choice(request.GET, "kind", InstrumentKind.values),
     )
     return _page(request, [serializers.instrument_json(i) for i in rows], rows, more)
 
@@ -229,14 +236,7 @@ def instrument(request: HttpRequest, slug: str) -> HttpResponse:
 
 @api_view
 def provisions(request: HttpRequest) -> HttpResponse:
-    q = request.GET
-    rows, more = api_selectors.provisions_page(
-        page=listing.page_params(q),
-        state=listing.state(q),
-        jurisdiction=listing.jurisdiction(q),
-        policy=_policy_filter(request),
-        status=listing.choice(q, "status", RecordStatus.values),
-    )
+    rows, more = api_selectors.provisions_page(**_evidence_filters(request, RecordStatus.values))
     return _page(request, [serializers.provision_json(r) for r in rows], rows, more)
 
 
@@ -248,15 +248,19 @@ def provision(request: HttpRequest, pk: int) -> HttpResponse:
     return _json(request, serializers.provision_json(*found))
 
 
+def _seat_filters(q: QueryDict) -> dict[str, Any]:
+    """The filters offices and officials share: where, and which role."""
+    return {
+        "page": listing.page_params(q),
+        "state": listing.state(q),
+        "jurisdiction": listing.jurisdiction(q),
+        "role": listing.choice(q, "role", Role.values),
+    }
+
+
 @api_view
 def offices(request: HttpRequest) -> HttpResponse:
-    q = request.GET
-    rows, more = api_selectors.offices_page(
-        page=listing.page_params(q),
-        state=listing.state(q),
-        jurisdiction=listing.jurisdiction(q),
-        role=listing.choice(q, "role", Role.values),
-    )
+    rows, more = api_selectors.offices_page(**_seat_filters(request.GET))
     return _page(request, [serializers.office_item(o, _language()) for o in rows], rows, more)
 
 
@@ -270,13 +274,7 @@ def office(request: HttpRequest, pk: int) -> HttpResponse:
 
 @api_view
 def officials(request: HttpRequest) -> HttpResponse:
-    q = request.GET
-    rows, more = api_selectors.officials_page(
-        page=listing.page_params(q),
-        state=listing.state(q),
-        jurisdiction=listing.jurisdiction(q),
-        role=listing.choice(q, "role", Role.values),
-    )
+    rows, more = api_selectors.officials_page(**_seat_filters(request.GET))
     return _page(request, [serializers.official_json(p, _language()) for p in rows], rows, more)
 
 
