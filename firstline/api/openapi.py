@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from firstline.api import openapi_lists
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 
@@ -27,8 +29,10 @@ LANG_PARAM = {
     "name": "lang",
     "in": "query",
     "required": False,
-    "description": "Language of names, summaries and messages.",
-    "schema": {"type": "string", "enum": ["en", "es"], "default": "en"},
+    # Any other value answers in English (as it always has), so it is no error.
+    "description": "Language of names, summaries and messages: `en` or `es`; "
+    "any other value means `en`.",
+    "schema": {"type": "string", "default": "en", "examples": ["en", "es"]},
 }
 
 SCHEMAS: dict[str, Any] = {
@@ -453,9 +457,22 @@ def _paths() -> dict[str, Any]:
             ],
             errors={"400": "Malformed as_of.", "404": "No such jurisdiction."},
         ),
+        **openapi_lists.paths(_get, LANG_PARAM),
         "/openapi.json": _get(
             "openapi", "This document.", ("OpenAPI 3.1 document.", {"type": "object"})
         ),
+        "/docs": {
+            "get": {
+                "operationId": "docs",
+                "summary": "This document as a reference page (HTML).",
+                "responses": {
+                    "200": {
+                        "description": "The reference page.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
     }
 
 
@@ -468,11 +485,84 @@ def document(*, server: str = "/api/v1") -> dict[str, Any]:
             "summary": "Local immigrant protections, gaps and officials, by ZIP code or place.",
             "description": (
                 "Read-only and unauthenticated. Errors always have the shape "
-                '`{"error": "..."}`. Requests are not logged and lookups are not cached.'
+                '`{"error": "..."}`. Requests are not logged and lookups are not cached. '
+                "Lists are paged: `limit` (at most 100) and `cursor`, copied from a "
+                "page's `next` link. Ids are stable: OCD division ids for "
+                "jurisdictions, ocd-person ids for officials where known, evidence ids "
+                "for instruments."
             ),
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": server}],
         "paths": _paths(),
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS | openapi_lists.SCHEMAS},
     }
+
+
+def reference(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document arranged for the server-rendered reference page (templates/api/docs.html)."""
+    operations = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "id": op["operationId"],
+                    "summary": op["summary"],
+                    "parameters": [
+                        {**p, "type": _type_label(p.get("schema", {}))}
+                        for p in op.get("parameters", [])
+                    ],
+                    "responses": [
+                        {
+                            "status": status,
+                            "description": r["description"],
+                            "schema": _type_label(_body_schema(r)),
+                        }
+                        for status, r in op["responses"].items()
+                    ],
+                }
+            )
+    schemas = [
+        {
+            "name": name,
+            "description": schema.get("description", ""),
+            "fields": [
+                {
+                    "name": field,
+                    "type": _type_label(sub),
+                    "required": field in schema.get("required", []),
+                    "description": sub.get("description", ""),
+                }
+                for field, sub in schema.get("properties", {}).items()
+            ],
+        }
+        for name, schema in sorted(doc["components"]["schemas"].items())
+    ]
+    return {"doc": doc, "operations": operations, "schemas": schemas}
+
+
+def _body_schema(response: dict[str, Any]) -> dict[str, Any]:
+    media: dict[str, Any] = next(iter(response.get("content", {}).values()), {})
+    return media.get("schema", {})
+
+
+def _type_label(schema: dict[str, Any]) -> str:
+    """A short type for a table cell: ``string``, ``integer (1-100)``, ``Office[]``, ``a | b``."""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    for key in ("oneOf", "allOf"):
+        if key in schema:
+            return " | ".join(_type_label(s) for s in schema[key])
+    kind = schema.get("type", "object")
+    if kind == "array":
+        return _type_label(schema.get("items", {})) + "[]"
+    label = " | ".join(kind) if isinstance(kind, list) else kind
+    if "enum" in schema:
+        label += ": " + ", ".join(str(v) for v in schema["enum"] if v is not None)
+    if "pattern" in schema:
+        label += f" /{schema['pattern']}/"
+    if "minimum" in schema or "maximum" in schema:
+        label += f" ({schema.get('minimum', '')}-{schema.get('maximum', '')})"
+    return label

@@ -148,7 +148,7 @@ def scorecard_detail_json(*, jurisdiction_id: int, on: dt.date | None = None) ->
         instrument = instruments.get(row.instrument_id or 0) if row else None
         if out is not None and instrument is not None:
             out["instrument"] = _instrument_json(instrument)
-            out["events"] = [_event_json(e) for e in events[instrument.pk] if e.affects(slug)]
+            out["events"] = [legal_event_json(e) for e in events[instrument.pk] if e.affects(slug)]
         elif out is not None and row is not None and row.agency_fact:
             out["instrument"] = _agreement_json(row)
             out["events"] = []
@@ -184,7 +184,7 @@ def _instrument_json(instrument: Instrument) -> dict[str, Any]:
     }
 
 
-def _event_json(e: LegalEvent) -> dict[str, Any]:
+def legal_event_json(e: LegalEvent) -> dict[str, Any]:
     return {
         "kind": e.kind,
         "date": e.date.isoformat(),
