@@ -27,7 +27,7 @@ from firstline.geo import selectors as geo_selectors
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.officials.selectors import offices_for_jurisdiction
 from firstline.policies import map as national_map
-from firstline.policies import scorecard
+from firstline.policies import scorecard, selectors
 from firstline.policies.models import (
     InstrumentKind,
     LegalEvent,
@@ -81,7 +81,46 @@ def home_map_context(request: HttpRequest) -> dict[str, Any]:
         ),
         "map_featured_layers": featured,
         "map_other_layers": [p for p in policies.values() if p not in featured],
+        **grade_table_context(request),
     }
+
+
+def _grade_sort(request: HttpRequest) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "name")
+    return (sort if sort in selectors.GRADE_TABLE_SORTS else "name"), request.GET.get("dir") == "desc"
+
+
+def grade_table_context(request: HttpRequest, *, state_usps: str | None = None) -> dict[str, Any]:
+    """The map's table alternative: sortable by server-side links, so it works without JS."""
+    sort, descending = _grade_sort(request)
+    return {
+        "grade_rows": selectors.grade_table(
+            state_usps=state_usps, sort=sort, descending=descending
+        ),
+        "grade_sort": sort,
+        "grade_desc": descending,
+        "grade_columns": [
+            ("name", _("County") if state_usps else _("State")),
+            ("grade", _("Grade")),
+            ("score", _("Score")),
+        ],
+    }
+
+
+def grade_table_state(request: HttpRequest, usps: str) -> HttpResponse:
+    """One state's counties with their grades: the map's keyboard path, one state at a time."""
+    state = get_object_or_404(Jurisdiction, kind=JurisdictionKind.STATE, usps=usps.upper()[:2])
+    context = grade_table_context(request, state_usps=state.usps)
+    return render(request, "policies/grade_table.html", {"state": state, **context})
+
+
+def county_by_fips(request: HttpRequest, fips: str) -> HttpResponse:
+    """A map click lands here: the county's page, or its state's for a former county."""
+    county = Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY, geoid=fips).first()
+    target = county or get_object_or_404(
+        Jurisdiction, kind=JurisdictionKind.STATE, geoid=fips[:2]
+    )
+    return redirect("jurisdiction", ocd_id=target.ocd_id)
 
 
 def map_svg(request: HttpRequest) -> HttpResponse:
