@@ -37,6 +37,7 @@ from firstline.policies.models import (
     PolicyRecordVersion,
     RecordStatus,
     ResearchCheck,
+    SupportModel,
 )
 
 IN_FORCE = [RecordStatus.IN_FORCE, RecordStatus.PARTIAL]
@@ -162,29 +163,50 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+RECORDS_PER_PAGE = 100
+
+
 def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A policy, its map and its records: paginated and filterable by state and 287(g) model."""
+    from django.core.paginator import Paginator
+
     policy = get_object_or_404(Policy, slug=slug)
-    records = list(
-        PolicyRecord.objects.filter(
-            policy=policy,
-            status__in=[
-                *IN_FORCE,
-                RecordStatus.PROPOSED,
-                RecordStatus.ENJOINED,
-                RecordStatus.STRUCK_DOWN,
-            ],
-        )
-        .select_related("jurisdiction", "instrument")
-        .order_by("usps", "level", "jurisdiction__name", "other_name", "key")
-    )
+    shown = [*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED, RecordStatus.STRUCK_DOWN]
+    all_records = PolicyRecord.objects.filter(policy=policy, status__in=shown)
+    states = sorted({u for u in all_records.values_list("usps", flat=True) if u})
+    models_present = set(all_records.exclude(support_model="").values_list("support_model", flat=True))
+    models = [(value, label) for value, label in SupportModel.choices if value in models_present]
+    state = request.GET.get("state", "").upper()
+    state = state if state in states else ""
+    model = request.GET.get("model", "")
+    model = model if model in models_present else ""
+    filtered = all_records
+    if state:
+        filtered = filtered.filter(usps=state)
+    if model:
+        filtered = filtered.filter(support_model=model)
+    page = Paginator(
+        filtered.select_related("jurisdiction", "instrument").order_by(
+            "usps", "level", "jurisdiction__name", "other_name", "key"
+        ),
+        RECORDS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("state", state), ("model", model)) if v}
     by_name = {p.slug: p for p in Policy.objects.all()}
     return render(
         request,
         "policies/policy_detail.html",
         {
             "policy": policy,
-            "records": records,
-            "in_force_count": sum(1 for r in records if r.status in IN_FORCE),
+            "records": page.object_list,
+            "page": page,
+            "page_query": "&".join(f"{k}={v}" for k, v in query.items()),
+            "filter_states": states,
+            "filter_models": models,
+            "filter_state": state,
+            "filter_model": model,
+            "total_count": filtered.count(),
+            "in_force_count": filtered.filter(status__in=IN_FORCE).count(),
             "negates": [by_name[s] for s in policy.negates if s in by_name],
             "preempts": [by_name[s] for s in policy.preempts if s in by_name],
             "related": [by_name[s] for s in policy.related if s in by_name],
