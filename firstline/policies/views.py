@@ -88,7 +88,9 @@ def home_map_context(request: HttpRequest) -> dict[str, Any]:
 
 def _grade_sort(request: HttpRequest) -> tuple[str, bool]:
     sort = request.GET.get("sort", "name")
-    return (sort if sort in selectors.GRADE_TABLE_SORTS else "name"), request.GET.get("dir") == "desc"
+    return (sort if sort in selectors.GRADE_TABLE_SORTS else "name"), request.GET.get(
+        "dir"
+    ) == "desc"
 
 
 def grade_table_context(request: HttpRequest, *, state_usps: str | None = None) -> dict[str, Any]:
@@ -118,9 +120,7 @@ def grade_table_state(request: HttpRequest, usps: str) -> HttpResponse:
 def county_by_fips(request: HttpRequest, fips: str) -> HttpResponse:
     """A map click lands here: the county's page, or its state's for a former county."""
     county = Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY, geoid=fips).first()
-    target = county or get_object_or_404(
-        Jurisdiction, kind=JurisdictionKind.STATE, geoid=fips[:2]
-    )
+    target = county or get_object_or_404(Jurisdiction, kind=JurisdictionKind.STATE, geoid=fips[:2])
     return redirect("jurisdiction", ocd_id=target.ocd_id)
 
 
@@ -174,7 +174,9 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     shown = [*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED, RecordStatus.STRUCK_DOWN]
     all_records = PolicyRecord.objects.filter(policy=policy, status__in=shown)
     states = sorted({u for u in all_records.values_list("usps", flat=True) if u})
-    models_present = set(all_records.exclude(support_model="").values_list("support_model", flat=True))
+    models_present = set(
+        all_records.exclude(support_model="").values_list("support_model", flat=True)
+    )
     models = [(value, label) for value, label in SupportModel.choices if value in models_present]
     state = request.GET.get("state", "").upper()
     state = state if state in states else ""

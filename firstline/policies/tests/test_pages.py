@@ -194,7 +194,9 @@ def test_grade_table_sorts_without_js_and_lists_a_states_counties(client) -> Non
     grades = re.findall(r'<span class="grade-chip g([A-F])">', table)
     assert len(grades) == 51 and grades == sorted(grades, reverse=True)
     page = client.get(reverse("policies:grade_table", args=["il"]) + "?sort=name").content.decode()
-    names = re.findall(r'<a href="/en/j/ocd-division/country:us/state:il/county:[^"]+">([^<]+)</a>', page)
+    names = re.findall(
+        r'<a href="/en/j/ocd-division/country:us/state:il/county:[^"]+">([^<]+)</a>', page
+    )
     assert len(names) == 102 and names == sorted(names, key=str.casefold)
     assert "Cook County" in names
 

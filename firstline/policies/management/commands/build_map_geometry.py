@@ -28,4 +28,6 @@ class Command(BaseCommand):
             return
         target.write_text(text, encoding="utf-8")
         paths = sum(len(path) for _name, path in doc["counties"].values())
-        self.stdout.write(f"wrote {target}: {len(doc['counties'])} counties, {paths} bytes of paths")
+        self.stdout.write(
+            f"wrote {target}: {len(doc['counties'])} counties, {paths} bytes of paths"
+        )
