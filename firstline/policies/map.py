@@ -191,35 +191,22 @@ def render_svg(
 
 # Grades differ by texture as well as colour (WCAG 1.4.1): B dots, C and D hatches, F a
 # cross-hatch; A and "no data" stay plain. policies.css fills each grade with its pattern.
-_HATCH = (
-    '<pattern id="{id}" width="{w}" height="{w}" patternUnits="userSpaceOnUse"{rot}>'
-    '<rect width="{w}" height="{w}" fill="{bg}"/>{marks}</pattern>'
+_PATTERN = (
+    '<pattern id="p{grade}" width="{w}" height="{w}" patternUnits="userSpaceOnUse"'
+    ' patternTransform="rotate({angle})"><rect width="{w}" height="{w}" fill="{bg}"/>{marks}</pattern>'
+)
+# grade, tile size, rotation, background (the grade's colour), marks drawn over it
+_PATTERN_SPECS = (
+    ("B", 4, 0, "#6aa84f", '<circle cx="2" cy="2" r=".7" fill="#fff8"/>'),
+    ("C", 4, 45, "#e0b400", '<path d="M0 0v4" stroke="#fff9" stroke-width=".8"/>'),
+    ("D", 3, -45, "#e08a3c", '<path d="M0 0v3" stroke="#0005" stroke-width=".8"/>'),
+    ("F", 3, 45, "#b3261e", '<path d="M0 0v3M0 0h3" stroke="#fff6" stroke-width=".7"/>'),
 )
 PATTERNS = (
     "<defs>"
-    + _HATCH.format(
-        id="pB", w=4, rot="", bg="#6aa84f", marks='<circle cx="2" cy="2" r=".7" fill="#fff8"/>'
-    )
-    + _HATCH.format(
-        id="pC",
-        w=4,
-        rot=' patternTransform="rotate(45)"',
-        bg="#e0b400",
-        marks='<path d="M0 0v4" stroke="#fff9" stroke-width=".8"/>',
-    )
-    + _HATCH.format(
-        id="pD",
-        w=3,
-        rot=' patternTransform="rotate(-45)"',
-        bg="#e08a3c",
-        marks='<path d="M0 0v3" stroke="#0005" stroke-width=".8"/>',
-    )
-    + _HATCH.format(
-        id="pF",
-        w=3,
-        rot=' patternTransform="rotate(45)"',
-        bg="#b3261e",
-        marks='<path d="M0 0v3M0 0h3" stroke="#fff6" stroke-width=".7"/>',
+    + "".join(
+        _PATTERN.format(grade=grade, w=w, angle=angle, bg=bg, marks=marks)
+        for grade, w, angle, bg, marks in _PATTERN_SPECS
     )
     + "</defs>"
 )

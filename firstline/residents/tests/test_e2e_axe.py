@@ -15,8 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from firstline import testing
-from firstline.campaigns.models import Campaign
-from firstline.campaigns.tests.factories import LETTER_EN, LETTER_ES
+from firstline.campaigns.tests import factories
 
 AXE = Path(settings.BASE_DIR) / "firstline" / "testing_assets" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -53,15 +52,7 @@ def test_axe_finds_no_serious_or_critical_violations(
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("collectstatic", interactive=False, verbosity=0)
     with django_db_blocker.unblock(), testing.app_server("axe") as server:
-        Campaign.objects.using(server.alias).create(
-            title="Protect Harris County families",
-            title_es="Protejan a las familias del condado de Harris",
-            slug="axe-check",
-            letter_en=LETTER_EN,
-            letter_es=LETTER_ES,
-            languages=["en", "es"],
-            status="collecting",
-        )
+        factories.campaign(using=server.alias, slug="axe-check")
         # The harness itself can fail: an image without alt text is a critical violation.
         page.goto(server.url + "/en/")
         page.set_content('<html lang="en"><title>t</title><main><img src="data:,"></main></html>')
