@@ -157,6 +157,7 @@ def render_svg(
     missing_title: str = "",
     css_prefix: str = "",
     county_url: str = "",
+    labels_url: str = "",
 ) -> str:
     """The whole map as an inline SVG string, counties grouped by CSS class.
 
@@ -175,6 +176,7 @@ def render_svg(
         css_class = style.css_class if style is not None else "nodata"
         groups.setdefault(css_class, []).append(f'<path id="c{fips}" d="{shape.path}"/>')
     data = f' data-county-url="{escape(county_url)}"' if county_url else ""
+    data += f' data-labels-url="{escape(labels_url)}"' if labels_url else ""
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'class="national-map" role="img" aria-label="{escape(title)}"{data}>',
@@ -229,7 +231,7 @@ STATUS_CLASSES = {
     "ended": "none",
     "pending": "pr",
 }
-_memo: dict[str, str] = {}
+_memo: dict[str, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -297,25 +299,37 @@ def legend(*, layer: str, harmful: bool = False) -> list[LegendItem]:
 
 def national_map_svg(*, layer: str = OVERALL) -> str:
     """The national county map for a layer in the active language, cached until scores change."""
+    return _layer_cached(layer=layer)["svg"]
+
+
+def national_map_labels(*, layer: str = OVERALL) -> str:
+    """JSON: county FIPS -> its hover label ("Harris County, TX: grade F, ..."), for map.js.
+
+    Kept out of the page (3,000 titles were 140 KB of it); fetched on the first hover.
+    """
+    return _layer_cached(layer=layer)["labels"]
+
+
+def _layer_cached(*, layer: str) -> dict[str, str]:
     from django.core.cache import cache
     from django.utils.translation import get_language
 
     from firstline.policies import scorecard
 
-    key = f"policies:map:v3:{atlas().stamp}:{scorecard.map_stamp()}:{layer}:{get_language()}"
-    svg = _memo.get(key)
-    if svg is None:
-        svg = cache.get(key)
-        if svg is None:
-            svg = _render_layer(layer=layer)
-            cache.set(key, svg, scorecard.CACHE_TIMEOUT)
+    key = f"policies:map:v4:{atlas().stamp}:{scorecard.map_stamp()}:{layer}:{get_language()}"
+    rendered = _memo.get(key)
+    if rendered is None:
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = _render_layer(layer=layer)
+            cache.set(key, rendered, scorecard.CACHE_TIMEOUT)
         if len(_memo) > 80:  # 35 layers x 2 languages, plus a stale stamp or two
             _memo.clear()
-        _memo[key] = svg
-    return svg
+        _memo[key] = rendered
+    return rendered
 
 
-def _render_layer(*, layer: str) -> str:
+def _render_layer(*, layer: str) -> dict[str, str]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -388,7 +402,13 @@ def _render_layer(*, layer: str) -> str:
         else _("Map of US counties: %(policy)s") % {"policy": policy_name(policy)}
     )
     county_url = reverse("policies:county", kwargs={"fips": "00000"}).replace("00000", "FIPS")
-    return render_svg(styles=styles, title=title, county_url=county_url)
+    labels_url = reverse("policies:map_labels") + f"?layer={layer}"
+    return {
+        "svg": render_svg(styles=styles, title=title, county_url=county_url, labels_url=labels_url),
+        "labels": json.dumps(
+            {fips: style.title for fips, style in styles.items()}, ensure_ascii=False
+        ),
+    }
 
 
 def policy_name(policy: object) -> str:

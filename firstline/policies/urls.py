@@ -8,6 +8,7 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("287g-trend/", views.trend_287g, name="trend_287g"),
     path("map.svg", views.map_svg, name="map_svg"),
+    path("map-labels.json", views.map_labels, name="map_labels"),
     path("grades/<str:usps>/", views.grade_table_state, name="grade_table"),
     path("county/<str:fips>/", views.county_by_fips, name="county"),
     path("evidence-health/", views.evidence_health, name="evidence_health"),

@@ -124,6 +124,16 @@ def county_by_fips(request: HttpRequest, fips: str) -> HttpResponse:
     return redirect("jurisdiction", ocd_id=target.ocd_id)
 
 
+def map_labels(request: HttpRequest) -> HttpResponse:
+    """Hover labels for the map's counties (fetched by static/js/map.js on first hover)."""
+    layer, _policy = _layer(request)
+    response = HttpResponse(
+        national_map.national_map_labels(layer=layer), content_type="application/json"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 def map_svg(request: HttpRequest) -> HttpResponse:
     """The map as a standalone SVG file (with its own styles), e.g. for embedding or download."""
     layer, _policy = _layer(request)

@@ -32,6 +32,7 @@ PUBLIC = {
     "officials:roster_thanks", "officials:suggest", "officials:suggest_thanks",
     "policies:list", "policies:detail", "policies:methodology", "policies:trend_287g",
     "policies:map_svg", "policies:grade_table", "policies:county",
+    "policies:map_labels",
     "campaigns:list", "campaigns:detail", "campaigns:sign", "campaigns:thanks",
     "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge",
     "delivery:accountability",

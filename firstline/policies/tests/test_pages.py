@@ -239,3 +239,12 @@ def test_record_history_shows_no_internal_labels(client) -> None:
     assert "An official committed to it in reply to a campaign letter" in html
     assert "Campaign responses" in html
     assert 'rel="icon"' in html
+
+
+def test_map_labels_name_each_county_for_the_hover(client) -> None:
+    with translation.override("en"):
+        url = reverse("policies:map_labels")
+    data = client.get(url + "?layer=overall").json()
+    assert len(data) > 3100 and data["17031"].startswith("Cook County, IL: grade")
+    html = client.get("/en/").content.decode()
+    assert f'data-labels-url="{url}?layer=overall"' in html
