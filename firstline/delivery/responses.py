@@ -57,7 +57,7 @@ def response_log(
             for policy in policies:
                 citation = (
                     f"Commitment by {target.addressee} to {campaign.title} "
-                    f"(response {response.pk}, by {commitment_date.isoformat()})"  # type: ignore[union-attr]
+                    f"(by {commitment_date.isoformat()})"  # type: ignore[union-attr]
                 )
                 records.append(
                     policy_record_add(
@@ -73,7 +73,7 @@ def response_log(
                             "note": notes[:2000],
                             "source_url": f"{settings.SITE_URL}/en/delivery/{campaign.slug}/accountability/",
                         },
-                        why=f"Commitment logged as delivery response {response.pk}",
+                        why="An official committed to it in reply to a campaign letter",
                         by=by,
                         by_label="delivery",
                     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,10 +27,10 @@ from pathlib import Path
 from django.conf import settings
 
 ATLAS_PATH = Path(settings.DATA_DIR) / "us-atlas" / "counties-albers-10m.json.gz"
+# Built from ATLAS_PATH by ``manage.py build_map_geometry``; committed, read at run time.
+SIMPLIFIED_PATH = Path(settings.DATA_DIR) / "us-atlas" / "counties-simplified.json"
 # The page stylesheet, embedded in the standalone SVG so it renders on its own.
 STANDALONE_CSS_PATH = Path(settings.BASE_DIR) / "static" / "css" / "policies.css"
-# Coordinates are written as integers on a grid of 1/GRID pixel of the 975x610 viewport.
-GRID = 2
 WIDTH, HEIGHT = 975, 610
 
 Point = tuple[int, int]
@@ -48,6 +49,7 @@ class Atlas:
     state_names: dict[str, str]  # 2-digit FIPS -> name
     state_borders: str  # path data: every state arc once (a "mesh")
     nation_outline: str
+    stamp: str = ""  # changes when the geometry file is rebuilt; part of the cache key
 
 
 def decode_arcs(topology: Mapping) -> list[list[tuple[float, float]]]:
@@ -67,10 +69,6 @@ def decode_arcs(topology: Mapping) -> list[list[tuple[float, float]]]:
             points = [(float(px), float(py)) for px, py, *_ in arc]
         arcs.append(points)
     return arcs
-
-
-def _grid(points: Iterable[tuple[float, float]]) -> list[Point]:
-    return [(round(x * GRID), round(y * GRID)) for x, y in points]
 
 
 def ring_points(ring: list[int], arcs: list[list[Point]]) -> list[Point]:
@@ -112,7 +110,7 @@ def path_data(rings: Iterable[list[Point]], *, close: bool = True) -> str:
     return "".join(parts)
 
 
-def _geometry_rings(geometry: Mapping) -> list[list[int]]:
+def geometry_rings(geometry: Mapping) -> list[list[int]]:
     if geometry["type"] == "Polygon":
         return list(geometry["arcs"])
     if geometry["type"] == "MultiPolygon":
@@ -122,35 +120,25 @@ def _geometry_rings(geometry: Mapping) -> list[list[int]]:
 
 @functools.cache
 def atlas() -> Atlas:
-    with gzip.open(ATLAS_PATH, "rt", encoding="utf-8") as fh:
-        topology = json.load(fh)
-    arcs = [_grid(arc) for arc in decode_arcs(topology)]
-    counties: dict[str, Shape] = {}
-    for geometry in topology["objects"]["counties"]["geometries"]:
-        rings = [ring_points(ring, arcs) for ring in _geometry_rings(geometry)]
-        fips = str(geometry["id"])
-        counties[fips] = Shape(
-            fips=fips, name=geometry.get("properties", {}).get("name", ""), path=path_data(rings)
-        )
-    state_names: dict[str, str] = {}
-    used: set[int] = set()
-    for geometry in topology["objects"]["states"]["geometries"]:
-        state_names[str(geometry["id"])] = geometry.get("properties", {}).get("name", "")
-        for ring in _geometry_rings(geometry):
-            used.update(i if i >= 0 else ~i for i in ring)
-    # A mesh: each state arc drawn once, so shared borders are not stroked twice.
-    borders = path_data((arcs[i] for i in sorted(used)), close=False)
-    nation_rings = [
-        ring_points(ring, arcs)
-        for geometry in topology["objects"]["nation"]["geometries"]
-        for ring in _geometry_rings(geometry)
-    ]
+    """The simplified geometry built once by ``manage.py build_map_geometry`` (see map_geometry)."""
+    raw = SIMPLIFIED_PATH.read_bytes()
+    doc = json.loads(raw)
+    counties = {
+        fips: Shape(fips=fips, name=name, path=path)
+        for fips, (name, path) in doc["counties"].items()
+    }
     return Atlas(
         counties=counties,
-        state_names=state_names,
-        state_borders=borders,
-        nation_outline=path_data(nation_rings),
+        state_names=doc["states"],
+        state_borders=doc["state_borders"],
+        nation_outline=doc["nation"],
+        stamp=hashlib.sha256(raw).hexdigest()[:12],
     )
+
+
+def read_topology() -> dict:
+    with gzip.open(ATLAS_PATH, "rt", encoding="utf-8") as fh:
+        return dict(json.load(fh))
 
 
 @dataclass(frozen=True)
@@ -163,40 +151,67 @@ class CountyStyle:
 
 
 def render_svg(
-    *, styles: Mapping[str, CountyStyle], title: str, missing_title: str = "", css_prefix: str = ""
+    *,
+    styles: Mapping[str, CountyStyle],
+    title: str,
+    missing_title: str = "",
+    css_prefix: str = "",
+    county_url: str = "",
+    labels_url: str = "",
 ) -> str:
-    """The whole map as an inline SVG string.
+    """The whole map as an inline SVG string, counties grouped by CSS class.
 
-    ``styles`` maps county FIPS to its style; counties of the atlas with no
-    style (2017 shapes with no current jurisdiction) are drawn as ``nodata``
-    without a link, titled ``missing_title`` + their atlas name.
+    One ``<g class>`` per grade or status carries the fill, so a county is only
+    ``<path id="c<FIPS>" d>``: no per-path attributes, titles or links. The map
+    is a picture (``role="img"``); the keyboard and screen-reader path is the
+    grade table beside it. ``county_url`` (with ``FIPS`` in it) lets
+    ``static/js/map.js`` open a county's page on click.
     """
     shapes = atlas()
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH * GRID} {HEIGHT * GRID}" '
-        f'class="national-map" role="group" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        '<g class="counties">',
-    ]
+    groups: dict[str, list[str]] = {}
     for fips, shape in shapes.counties.items():
+        if not shape.path:
+            continue  # Lexington city, VA: smaller than a pixel; it is in the table.
         style = styles.get(fips)
-        if style is None:
-            label = f"{missing_title} {shape.name}".strip()
-            out.append(
-                f'<path class="{css_prefix}nodata" d="{shape.path}"><title>{escape(label)}</title></path>'
-            )
-            continue
-        path = f'<path class="{css_prefix}{style.css_class}" d="{shape.path}"/>'
-        if style.href:
-            out.append(
-                f'<a href="{escape(style.href)}"><title>{escape(style.title)}</title>{path}</a>'
-            )
-        else:
-            out.append(f"<g><title>{escape(style.title)}</title>{path}</g>")
-    out.append("</g>")
+        css_class = style.css_class if style is not None else "nodata"
+        groups.setdefault(css_class, []).append(f'<path id="c{fips}" d="{shape.path}"/>')
+    data = f' data-county-url="{escape(county_url)}"' if county_url else ""
+    data += f' data-labels-url="{escape(labels_url)}"' if labels_url else ""
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'class="national-map" role="img" aria-label="{escape(title)}"{data}>',
+        f"<title>{escape(title)}</title>",
+        PATTERNS,
+    ]
+    for css_class in sorted(groups):
+        classes = " ".join(css_prefix + c for c in css_class.split())
+        out.append(f'<g class="{classes}">{"".join(groups[css_class])}</g>')
     out.append(f'<path class="state-borders" d="{shapes.state_borders}"/>')
     out.append("</svg>")
     return "".join(out)
+
+
+# Grades differ by texture as well as colour (WCAG 1.4.1): B dots, C and D hatches, F a
+# cross-hatch; A and "no data" stay plain. policies.css fills each grade with its pattern.
+_PATTERN = (
+    '<pattern id="p{grade}" width="{w}" height="{w}" patternUnits="userSpaceOnUse"'
+    ' patternTransform="rotate({angle})"><rect width="{w}" height="{w}" fill="{bg}"/>{marks}</pattern>'
+)
+# grade, tile size, rotation, background (the grade's colour), marks drawn over it
+_PATTERN_SPECS = (
+    ("B", 4, 0, "#6aa84f", '<circle cx="2" cy="2" r=".7" fill="#fff8"/>'),
+    ("C", 4, 45, "#e0b400", '<path d="M0 0v4" stroke="#fff9" stroke-width=".8"/>'),
+    ("D", 3, -45, "#e08a3c", '<path d="M0 0v3" stroke="#0005" stroke-width=".8"/>'),
+    ("F", 3, 45, "#b3261e", '<path d="M0 0v3M0 0h3" stroke="#fff6" stroke-width=".7"/>'),
+)
+PATTERNS = (
+    "<defs>"
+    + "".join(
+        _PATTERN.format(grade=grade, w=w, angle=angle, bg=bg, marks=marks)
+        for grade, w, angle, bg, marks in _PATTERN_SPECS
+    )
+    + "</defs>"
+)
 
 
 # --- The national map with data: layers, colours, links, cache ---------------------------
@@ -216,7 +231,7 @@ STATUS_CLASSES = {
     "ended": "none",
     "pending": "pr",
 }
-_memo: dict[str, str] = {}
+_memo: dict[str, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -284,25 +299,37 @@ def legend(*, layer: str, harmful: bool = False) -> list[LegendItem]:
 
 def national_map_svg(*, layer: str = OVERALL) -> str:
     """The national county map for a layer in the active language, cached until scores change."""
+    return _layer_cached(layer=layer)["svg"]
+
+
+def national_map_labels(*, layer: str = OVERALL) -> str:
+    """JSON: county FIPS -> its hover label ("Harris County, TX: grade F, ..."), for map.js.
+
+    Kept out of the page (3,000 titles were 140 KB of it); fetched on the first hover.
+    """
+    return _layer_cached(layer=layer)["labels"]
+
+
+def _layer_cached(*, layer: str) -> dict[str, str]:
     from django.core.cache import cache
     from django.utils.translation import get_language
 
     from firstline.policies import scorecard
 
-    key = f"policies:map:v2:{scorecard.map_stamp()}:{layer}:{get_language()}"
-    svg = _memo.get(key)
-    if svg is None:
-        svg = cache.get(key)
-        if svg is None:
-            svg = _render_layer(layer=layer)
-            cache.set(key, svg, scorecard.CACHE_TIMEOUT)
+    key = f"policies:map:v4:{atlas().stamp}:{scorecard.map_stamp()}:{layer}:{get_language()}"
+    rendered = _memo.get(key)
+    if rendered is None:
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = _render_layer(layer=layer)
+            cache.set(key, rendered, scorecard.CACHE_TIMEOUT)
         if len(_memo) > 80:  # 35 layers x 2 languages, plus a stale stamp or two
             _memo.clear()
-        _memo[key] = svg
-    return svg
+        _memo[key] = rendered
+    return rendered
 
 
-def _render_layer(*, layer: str) -> str:
+def _render_layer(*, layer: str) -> dict[str, str]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -374,7 +401,14 @@ def _render_layer(*, layer: str) -> str:
         if policy is None
         else _("Map of US counties: %(policy)s") % {"policy": policy_name(policy)}
     )
-    return render_svg(styles=styles, title=title, missing_title=_("No data:"))
+    county_url = reverse("policies:county", kwargs={"fips": "00000"}).replace("00000", "FIPS")
+    labels_url = reverse("policies:map_labels") + f"?layer={layer}"
+    return {
+        "svg": render_svg(styles=styles, title=title, county_url=county_url, labels_url=labels_url),
+        "labels": json.dumps(
+            {fips: style.title for fips, style in styles.items()}, ensure_ascii=False
+        ),
+    }
 
 
 def policy_name(policy: object) -> str:

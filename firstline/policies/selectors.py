@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import QuerySet
 
-from firstline.geo.models import JurisdictionKind
+from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.policies.legal_status import EventRow
 from firstline.policies.models import (
     Instrument,
@@ -194,3 +195,70 @@ def legal_event_json(e: LegalEvent) -> dict[str, Any]:
         "source_type": e.source_type,
         "provisions": list(e.policies or []),
     }
+
+
+# --- The grade table: the map's text and keyboard alternative (issue 17 item 5) -----------
+
+GRADE_TABLE_SORTS = ("name", "grade", "score")
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    jurisdiction_id: int
+    ocd_id: str
+    name: str
+    usps: str
+    grade: str  # "" when no scorecard exists yet
+    score: int | None
+    incomplete: bool
+    county_grades: dict[str, int]  # a state's counties by grade; empty for a county
+
+
+def _sorted_rows(rows: list[GradeRow], *, sort: str, descending: bool) -> list[GradeRow]:
+    keys: dict[str, Callable[[GradeRow], Any]] = {
+        "name": lambda r: (r.name.casefold(), r.usps),
+        # Best first ascending, as a reader expects "A to F"; rows without a grade go last.
+        "grade": lambda r: (r.grade == "", r.grade, -(r.score or 0), r.name.casefold()),
+        "score": lambda r: (r.score is None, r.score or 0, r.name.casefold()),
+    }
+    out = sorted(rows, key=keys.get(sort, keys["name"]))
+    return out[::-1] if descending else out
+
+
+def grade_table(
+    *, state_usps: str | None = None, sort: str = "name", descending: bool = False
+) -> list[GradeRow]:
+    """States with counts of their counties by grade, or one state's counties with grades."""
+    from firstline.policies import scorecard
+
+    kinds = [JurisdictionKind.STATE, JurisdictionKind.COUNTY]
+    qs = Jurisdiction.objects.filter(kind__in=kinds)
+    if state_usps:
+        qs = qs.filter(usps=state_usps.upper())
+    fields = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
+    units = [scorecard.Unit(*row) for row in qs.values_list(*fields)]
+    summaries = scorecard.scorecard_summaries(jurisdictions=units)
+    by_state: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for unit in units:
+        summary = summaries.get(unit.id)
+        if unit.kind == JurisdictionKind.COUNTY and unit.state_id and summary:
+            by_state[unit.state_id][summary.grade] += 1
+    wanted = JurisdictionKind.COUNTY if state_usps else JurisdictionKind.STATE
+    rows = []
+    for unit in units:
+        if unit.kind != wanted:
+            continue
+        summary = summaries.get(unit.id)
+        rows.append(
+            GradeRow(
+                jurisdiction_id=unit.id,
+                ocd_id=unit.ocd_id,
+                name=unit.name,
+                usps=unit.usps,
+                grade=summary.grade if summary else "",
+                score=summary.score if summary else None,
+                incomplete=bool(summary and summary.incomplete),
+                county_grades=dict(sorted(by_state[unit.id].items())),
+            )
+        )
+    return _sorted_rows(rows, sort=sort, descending=descending)

@@ -27,7 +27,7 @@ from firstline.geo import selectors as geo_selectors
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.officials.selectors import offices_for_jurisdiction
 from firstline.policies import map as national_map
-from firstline.policies import scorecard
+from firstline.policies import scorecard, selectors
 from firstline.policies.models import (
     InstrumentKind,
     LegalEvent,
@@ -37,6 +37,7 @@ from firstline.policies.models import (
     PolicyRecordVersion,
     RecordStatus,
     ResearchCheck,
+    SupportModel,
 )
 
 IN_FORCE = [RecordStatus.IN_FORCE, RecordStatus.PARTIAL]
@@ -81,7 +82,56 @@ def home_map_context(request: HttpRequest) -> dict[str, Any]:
         ),
         "map_featured_layers": featured,
         "map_other_layers": [p for p in policies.values() if p not in featured],
+        **grade_table_context(request),
     }
+
+
+def _grade_sort(request: HttpRequest) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "name")
+    return (sort if sort in selectors.GRADE_TABLE_SORTS else "name"), request.GET.get(
+        "dir"
+    ) == "desc"
+
+
+def grade_table_context(request: HttpRequest, *, state_usps: str | None = None) -> dict[str, Any]:
+    """The map's table alternative: sortable by server-side links, so it works without JS."""
+    sort, descending = _grade_sort(request)
+    return {
+        "grade_rows": selectors.grade_table(
+            state_usps=state_usps, sort=sort, descending=descending
+        ),
+        "grade_sort": sort,
+        "grade_desc": descending,
+        "grade_columns": [
+            ("name", _("County") if state_usps else _("State")),
+            ("grade", _("Grade")),
+            ("score", _("Score")),
+        ],
+    }
+
+
+def grade_table_state(request: HttpRequest, usps: str) -> HttpResponse:
+    """One state's counties with their grades: the map's keyboard path, one state at a time."""
+    state = get_object_or_404(Jurisdiction, kind=JurisdictionKind.STATE, usps=usps.upper()[:2])
+    context = grade_table_context(request, state_usps=state.usps)
+    return render(request, "policies/grade_table.html", {"state": state, **context})
+
+
+def county_by_fips(request: HttpRequest, fips: str) -> HttpResponse:
+    """A map click lands here: the county's page, or its state's for a former county."""
+    county = Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY, geoid=fips).first()
+    target = county or get_object_or_404(Jurisdiction, kind=JurisdictionKind.STATE, geoid=fips[:2])
+    return redirect("jurisdiction", ocd_id=target.ocd_id)
+
+
+def map_labels(request: HttpRequest) -> HttpResponse:
+    """Hover labels for the map's counties (fetched by static/js/map.js on first hover)."""
+    layer, _policy = _layer(request)
+    response = HttpResponse(
+        national_map.national_map_labels(layer=layer), content_type="application/json"
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 def map_svg(request: HttpRequest) -> HttpResponse:
@@ -123,29 +173,52 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+RECORDS_PER_PAGE = 100
+
+
 def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A policy, its map and its records: paginated and filterable by state and 287(g) model."""
+    from django.core.paginator import Paginator
+
     policy = get_object_or_404(Policy, slug=slug)
-    records = list(
-        PolicyRecord.objects.filter(
-            policy=policy,
-            status__in=[
-                *IN_FORCE,
-                RecordStatus.PROPOSED,
-                RecordStatus.ENJOINED,
-                RecordStatus.STRUCK_DOWN,
-            ],
-        )
-        .select_related("jurisdiction", "instrument")
-        .order_by("usps", "level", "jurisdiction__name", "other_name", "key")
+    shown = [*IN_FORCE, RecordStatus.PROPOSED, RecordStatus.ENJOINED, RecordStatus.STRUCK_DOWN]
+    all_records = PolicyRecord.objects.filter(policy=policy, status__in=shown)
+    states = sorted({u for u in all_records.values_list("usps", flat=True) if u})
+    models_present = set(
+        all_records.exclude(support_model="").values_list("support_model", flat=True)
     )
+    models = [(value, label) for value, label in SupportModel.choices if value in models_present]
+    state = request.GET.get("state", "").upper()
+    state = state if state in states else ""
+    model = request.GET.get("model", "")
+    model = model if model in models_present else ""
+    filtered = all_records
+    if state:
+        filtered = filtered.filter(usps=state)
+    if model:
+        filtered = filtered.filter(support_model=model)
+    page = Paginator(
+        filtered.select_related("jurisdiction", "instrument").order_by(
+            "usps", "level", "jurisdiction__name", "other_name", "key"
+        ),
+        RECORDS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("state", state), ("model", model)) if v}
     by_name = {p.slug: p for p in Policy.objects.all()}
     return render(
         request,
         "policies/policy_detail.html",
         {
             "policy": policy,
-            "records": records,
-            "in_force_count": sum(1 for r in records if r.status in IN_FORCE),
+            "records": page.object_list,
+            "page": page,
+            "page_query": "&".join(f"{k}={v}" for k, v in query.items()),
+            "filter_states": states,
+            "filter_models": models,
+            "filter_state": state,
+            "filter_model": model,
+            "total_count": filtered.count(),
+            "in_force_count": filtered.filter(status__in=IN_FORCE).count(),
             "negates": [by_name[s] for s in policy.negates if s in by_name],
             "preempts": [by_name[s] for s in policy.preempts if s in by_name],
             "related": [by_name[s] for s in policy.related if s in by_name],

@@ -52,7 +52,7 @@ def harris() -> Jurisdiction:
     return county
 
 
-def campaign(**kwargs: Any) -> Campaign:
+def campaign(*, using: str = "default", **kwargs: Any) -> Campaign:
     values: dict[str, Any] = {
         "title": "End 287(g) in Texas",
         "title_es": "Fin al 287(g) en Texas",
@@ -65,4 +65,4 @@ def campaign(**kwargs: Any) -> Campaign:
         "status": CampaignStatus.COLLECTING,
     }
     values.update(kwargs)
-    return Campaign.objects.create(**values)
+    return Campaign.objects.using(using).create(**values)

@@ -249,8 +249,9 @@ def test_commitment_creates_a_proposed_record_with_the_response_as_evidence(rend
     )  # fmt: skip
     [record] = response.records.all()
     assert record.status == RecordStatus.PROPOSED and record.jurisdiction == target.jurisdiction
-    assert f"response {response.pk}" in record.citation
-    assert record.versions.get().why.endswith(str(response.pk))
+    # What the public history shows: no internal ids ("delivery response 1").
+    assert "2027-03-01" in record.citation and f"response {response.pk}" not in record.citation
+    assert record.versions.get().why == "An official committed to it in reply to a campaign letter"
     assert response.attachment.name.endswith(".pdf")
     with pytest.raises(base.DeliveryError):
         responses.response_log(campaign=rendered, target=target, kind="commitment", by=staff_user)

@@ -76,3 +76,41 @@ def adopt_level(level: str) -> str:
 @register.filter
 def level_name(level: str | None) -> str:
     return str(JURISDICTION_LEVELS.get(level or "", level or ""))
+
+
+# Record history is public; what importers and services store in ``why`` and ``by_label``
+# is for staff ("Commitment logged as delivery response 1", "delivery", file names).
+_SOURCE_AUTHORS = {
+    "ice287g": _("ICE 287(g) lists"),
+    "evidence": _("Firstline research"),
+    "delivery": _("Campaign responses"),
+    "migration": _("Firstline research"),
+}
+
+
+@register.filter
+def change_author(version: Any) -> str:
+    label = str(getattr(version, "by_label", "") or "")
+    if label in _SOURCE_AUTHORS:
+        return str(_SOURCE_AUTHORS[label])
+    return str(_("Firstline staff"))
+
+
+@register.filter
+def change_reason(version: Any) -> str:
+    import re
+
+    label = str(getattr(version, "by_label", "") or "")
+    why = str(getattr(version, "why", "") or "")
+    if label == "delivery":
+        return str(_("An official committed to it in reply to a campaign letter"))
+    if label == "ice287g":
+        found = re.search(r"\d{4}-\d{2}-\d{2}", why)
+        return str(
+            _("ICE's published 287(g) list as of %(date)s") % {"date": found.group(0)}
+            if found
+            else _("ICE's published 287(g) list")
+        )
+    if label in _SOURCE_AUTHORS:
+        return str(_("Research evidence bundled with Firstline"))
+    return why  # written by staff for readers

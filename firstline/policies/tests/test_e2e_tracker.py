@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
 
 from firstline import testing
 
@@ -15,14 +17,23 @@ def test_home_map_to_county_scorecard_and_spanish(
 ) -> None:
     # Playwright's sync API keeps an idle event loop in this thread; nothing async touches the DB.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # gunicorn serves static files from STATIC_ROOT only: map.js must be collected.
+    call_command("collectstatic", interactive=False, verbosity=0)
     with django_db_blocker.unblock(), testing.app_server("tracker", with_worker=False) as server:
         page.goto(server.url + "/en/")
-        county = page.locator(
-            'svg.national-map a[href="/en/j/ocd-division/country:us/state:ny/county:nassau/"]'
-        )
-        assert county.count() == 1
-        assert "Nassau County, NY: grade" in county.locator("title").text_content()
-        county.locator("path").click(force=True)
+        # The keyboard path: skip the map, then the grade table, state, county.
+        page.get_by_role("link", name="Skip the map: grades as a table").press("Enter")
+        page.wait_for_url(re.compile(r"#grade-table$"))
+        page.get_by_role("link", name="New York", exact=True).press("Enter")
+        page.wait_for_url(re.compile(r"/en/policies/grades/ny/$"))
+        page.get_by_role("link", name="Nassau County", exact=True).press("Enter")
+        page.wait_for_url(re.compile(r"/en/j/ocd-division/country:us/state:ny/county:nassau/$"))
+        # The mouse path: a county names itself on hover and opens its page on click.
+        page.goto(server.url + "/en/")
+        county = page.locator("svg.national-map #c36059")
+        county.hover(force=True)
+        expect(county.locator("title")).to_contain_text("Nassau County, NY: grade")
+        county.click(force=True)
         page.wait_for_url(re.compile(r"/en/j/ocd-division/country:us/state:ny/county:nassau/$"))
 
         assert page.locator("h1").text_content() == "Nassau County, NY"
