@@ -66,7 +66,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         if connection.settings_dict["NAME"] == _CONFIGURED_DB_NAME:
             from django.test.utils import setup_databases
 
-            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            # django-stubs types ``aliases`` as a Mapping; Django only tests membership.
+            own_setup = setup_databases(
+                verbosity=0,
+                interactive=False,
+                aliases={"default"},  # type: ignore[arg-type]
+            )
         assert connection.settings_dict["NAME"] != _CONFIGURED_DB_NAME
         if connection.vendor == "sqlite":
             cache_dir = BASE_DIR / "var" / "test-cache"
