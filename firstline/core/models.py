@@ -75,3 +75,17 @@ class AbuseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running task worker (``db_worker``), touched every few
+    seconds by the worker itself; ``/healthz`` reports the task tier down
+    when no row is fresh. A worker that stops cleanly deletes its row."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    queues = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.queues}) at {self.beat_at:%H:%M:%S}"

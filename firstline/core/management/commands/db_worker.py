@@ -11,18 +11,27 @@ restarts the worker loop with backoff on that one error. A task interrupted
 that way is picked up again by its app's sweep (mail and delivery claim their
 rows, so nothing is sent twice). Any other error still stops the process for
 the supervisor to restart (docs/deploy/).
+
+While it runs, a thread records a heartbeat row every few seconds
+(``core.WorkerHeartbeat``), which ``/healthz`` reads: the web tier can tell
+that tasks are being taken. A clean stop deletes the row.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 from django.db import connections
-from django.db.utils import OperationalError
+from django.db.utils import DatabaseError, OperationalError
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 from django_tasks_db.utils import is_locked_database_exception
+
+from firstline.core.selectors import HEARTBEAT_SECONDS
+from firstline.core.services import worker_heartbeat_clear, worker_heartbeat_record
 
 logger = logging.getLogger("firstline.worker")
 
@@ -36,6 +45,25 @@ class Command(LibraryCommand):
     help = "Run a database task worker; survives database lock timeouts (restarts with backoff)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        worker_id, stop = options["worker_id"], threading.Event()
+        beating = threading.Thread(
+            target=_beat,
+            kwargs={"worker_id": worker_id, "queues": options["queue_name"], "stop": stop},
+            name="heartbeat",
+            daemon=True,
+        )
+        beating.start()
+        try:
+            self._run_surviving_locks(*args, **options)
+        finally:
+            stop.set()
+            beating.join(timeout=HEARTBEAT_SECONDS)
+            try:
+                worker_heartbeat_clear(worker_id=worker_id)
+            except DatabaseError:
+                logger.warning("could not remove this worker's heartbeat; it goes stale")
+
+    def _run_surviving_locks(self, *args: Any, **options: Any) -> None:
         delay = FIRST_DELAY_SECONDS
         while True:
             started = time.monotonic()
@@ -51,3 +79,20 @@ class Command(LibraryCommand):
                 connections.close_all()
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_DELAY_SECONDS)
+
+
+def _beat(*, worker_id: str, queues: str, stop: threading.Event) -> None:
+    """Record a heartbeat now and every HEARTBEAT_SECONDS until ``stop``. A
+    failed beat (a locked or unreachable database) is logged and retried at
+    the next one: health reporting never stops the worker."""
+    started = timezone.now()
+    while True:
+        try:
+            worker_heartbeat_record(worker_id=worker_id, queues=queues, started_at=started)
+        except DatabaseError as exc:
+            logger.warning("heartbeat not recorded: %s", exc)
+        finally:
+            # This thread's own connection; never held across the sleep.
+            connections.close_all()
+        if stop.wait(HEARTBEAT_SECONDS):
+            return
