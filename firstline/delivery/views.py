@@ -125,12 +125,14 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     return render(request, "delivery/letter_preview.html", {"letter": letter})
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     pdf, _pages = printing.letters_pdf(letters=[letter])
@@ -156,6 +158,7 @@ def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def packet_download(request: HttpRequest, pk: int) -> FileResponse:
     packet = get_object_or_404(PrintPacket, pk=pk)
     return FileResponse(packet.pdf.open("rb"), content_type="application/pdf")

@@ -54,9 +54,12 @@ def test_a_stale_heartbeat_is_a_failing_worker():
     assert client.post("/healthz").status_code == 405
 
 
-@pytest.mark.django_db(transaction=True)
-def test_healthz_follows_a_real_worker():
-    with testing.app_server("healthz", with_worker=False, workers=1) as server:
+def test_healthz_follows_a_real_worker(django_db_setup, django_db_blocker):
+    # Not transaction=True: its teardown would flush the session's national data.
+    with (
+        django_db_blocker.unblock(),
+        testing.app_server("healthz", with_worker=False, workers=1) as server,
+    ):
         url = server.url + "/healthz"
         body = _wait_status(url, 503)
         assert body["failing"] == ["worker"] and body["database"] == "ok"
