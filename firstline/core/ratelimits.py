@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -28,6 +29,15 @@ class Limit:
     name: str
     max_hits: int
     window_seconds: int
+
+
+class Refusal(StrEnum):
+    """Why a public form's submission was refused (templates compare the values)."""
+
+    NONE = ""
+    POW_FAILED = "pow_failed"
+    TOO_MANY = "too_many"
+    OFFICE_BUSY = "office_busy"
 
 
 def limit_key(limit: Limit, subject: str) -> str:
@@ -89,17 +99,11 @@ def rate_limit_hit(limit: Limit, subject: str) -> bool:
     return counters_hit(windows={key: limit.window_seconds})[key] > limit.max_hits
 
 
-def limits_screen[R](
-    *,
-    checks: Sequence[tuple[Limit, str, R]],
-    client: str,
-    pow_payload: str,
-    no_pow: Limit,
-    pow_refused: R,
-    no_pow_refused: R,
-) -> R | None:
+def limits_screen(
+    *, checks: Sequence[tuple[Limit, str, Refusal]], client: str, pow_payload: str, no_pow: Limit
+) -> Refusal:
     """Count one submission against ``checks`` (limit, subject, refusal) and
-    the proof of work; return the first refusal that applies, or None.
+    the proof of work; return the first refusal that applies, or NONE.
 
     With a payload, it must verify and must not have been spent (its counter
     lives until the challenge expires); a payload that fails is refused before
@@ -111,18 +115,43 @@ def limits_screen[R](
     if pow_payload:
         checked = pow_check(pow_payload)
         if checked.reason != "ok":
-            return pow_refused
+            return Refusal.POW_FAILED
         spent = spent_pow_key(checked.challenge)
         # Remembered a little past the challenge's expiry (after that
         # pow_check refuses the payload as expired anyway).
         windows[spent], maxima[spent] = -(checked.expires + 5), 1
-        refusals.append((spent, pow_refused))
+        refusals.append((spent, Refusal.POW_FAILED))
     else:
         nopow = limit_key(no_pow, client)
         windows[nopow], maxima[nopow] = no_pow.window_seconds, no_pow.max_hits
-        refusals.append((nopow, no_pow_refused))
+        refusals.append((nopow, Refusal.TOO_MANY))
     hits = counters_hit(windows=windows)
     for key, refusal in refusals:
         if hits[key] > maxima[key]:
             return refusal
-    return None
+    return Refusal.NONE
+
+
+@dataclass(frozen=True)
+class OfficeLimits:
+    """The limits of a visitor writing about one office (a resident's message,
+    a roster suggestion): per visitor, per visitor and office, per office from
+    everyone, and the visitor's budget without a proof of work."""
+
+    per_client: Limit
+    per_client_office: Limit
+    per_office: Limit
+    no_pow: Limit
+
+
+def office_screen(
+    *, limits: OfficeLimits, client: str, office_id: int, pow_payload: str
+) -> Refusal:
+    checks = [
+        (limits.per_client, client, Refusal.TOO_MANY),
+        (limits.per_client_office, f"{client}:{office_id}", Refusal.TOO_MANY),
+        (limits.per_office, str(office_id), Refusal.OFFICE_BUSY),
+    ]
+    return limits_screen(
+        checks=checks, client=client, pow_payload=pow_payload, no_pow=limits.no_pow
+    )

@@ -12,9 +12,7 @@ again with everything the visitor typed, to send later.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from firstline.core.ratelimits import Limit, limits_screen
+from firstline.core.ratelimits import Limit, OfficeLimits, Refusal, limits_screen, office_screen
 
 SUGGEST_PER_CLIENT = Limit("roster-suggest-client", 5, 60 * 60)
 SUGGEST_PER_CLIENT_OFFICE = Limit("roster-suggest-client-office", 3, 24 * 60 * 60)
@@ -25,33 +23,12 @@ INVITE_PER_LINK = Limit("roster-invite-link", 10, 24 * 60 * 60)
 NO_POW_PER_CLIENT = Limit("roster-nopow-client", 2, 24 * 60 * 60)
 
 
-class Refusal(StrEnum):
-    NONE = ""
-    POW_FAILED = "pow_failed"
-    TOO_MANY = "too_many"
-    OFFICE_BUSY = "office_busy"
-
-
-def _screen(*, checks: list[tuple[Limit, str, Refusal]], client: str, pow_payload: str) -> Refusal:
-    refusal = limits_screen(
-        checks=checks,
-        client=client,
-        pow_payload=pow_payload,
-        no_pow=NO_POW_PER_CLIENT,
-        pow_refused=Refusal.POW_FAILED,
-        no_pow_refused=Refusal.TOO_MANY,
-    )
-    return refusal or Refusal.NONE
-
-
 def suggestion_screen(*, client: str, office_id: int, pow_payload: str) -> Refusal:
     """Count one valid suggestion and say whether to refuse it."""
-    checks = [
-        (SUGGEST_PER_CLIENT, client, Refusal.TOO_MANY),
-        (SUGGEST_PER_CLIENT_OFFICE, f"{client}:{office_id}", Refusal.TOO_MANY),
-        (SUGGEST_PER_OFFICE, str(office_id), Refusal.OFFICE_BUSY),
-    ]
-    return _screen(checks=checks, client=client, pow_payload=pow_payload)
+    limits = OfficeLimits(
+        SUGGEST_PER_CLIENT, SUGGEST_PER_CLIENT_OFFICE, SUGGEST_PER_OFFICE, NO_POW_PER_CLIENT
+    )
+    return office_screen(limits=limits, client=client, office_id=office_id, pow_payload=pow_payload)
 
 
 def invite_screen(*, client: str, invite_id: int, pow_payload: str) -> Refusal:
@@ -60,4 +37,6 @@ def invite_screen(*, client: str, invite_id: int, pow_payload: str) -> Refusal:
         (INVITE_PER_CLIENT, client, Refusal.TOO_MANY),
         (INVITE_PER_LINK, str(invite_id), Refusal.TOO_MANY),
     ]
-    return _screen(checks=checks, client=client, pow_payload=pow_payload)
+    return limits_screen(
+        checks=checks, client=client, pow_payload=pow_payload, no_pow=NO_POW_PER_CLIENT
+    )

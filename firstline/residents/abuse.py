@@ -16,9 +16,7 @@ that changes daily (no address is stored). The counting is
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from firstline.core.ratelimits import Limit, limits_screen
+from firstline.core.ratelimits import Limit, OfficeLimits, Refusal, office_screen
 
 PER_CLIENT = Limit("resident-client", 6, 60 * 60)
 PER_CLIENT_OFFICE = Limit("resident-client-office", 2, 24 * 60 * 60)
@@ -26,25 +24,8 @@ PER_OFFICE = Limit("resident-office", 120, 60 * 60)
 NO_POW_PER_CLIENT = Limit("resident-nopow-client", 2, 24 * 60 * 60)
 
 
-class Refusal(StrEnum):
-    NONE = ""
-    POW_FAILED = "pow_failed"
-    TOO_MANY = "too_many"
-    OFFICE_BUSY = "office_busy"
-
-
 def message_screen(*, client: str, office_id: int, pow_payload: str) -> Refusal:
     """Count this send against every limit and say whether to refuse it."""
-    refusal = limits_screen(
-        checks=[
-            (PER_CLIENT, client, Refusal.TOO_MANY),
-            (PER_CLIENT_OFFICE, f"{client}:{office_id}", Refusal.TOO_MANY),
-            (PER_OFFICE, str(office_id), Refusal.OFFICE_BUSY),
-        ],
-        client=client,
-        pow_payload=pow_payload,
-        no_pow=NO_POW_PER_CLIENT,
-        pow_refused=Refusal.POW_FAILED,
-        no_pow_refused=Refusal.TOO_MANY,
-    )
-    return refusal or Refusal.NONE
+    # Read at call time, so a deployment (or a test) can change one limit.
+    limits = OfficeLimits(PER_CLIENT, PER_CLIENT_OFFICE, PER_OFFICE, NO_POW_PER_CLIENT)
+    return office_screen(limits=limits, client=client, office_id=office_id, pow_payload=pow_payload)
