@@ -28,13 +28,14 @@ def _solved() -> str:
 def _suggest(office, *, pow: str = "", address: str = "198.51.100.30", n: int = 0):
     data = {"email": f"court{n}@tarrant.example.org", "source_url": "https://example.org/x",
             "pow": pow}  # fmt: skip
-    url = reverse("officials:suggest", kwargs={"pk": office.pk})
-    return Client().post(url, data, REMOTE_ADDR=address)
+    return Client().post(f"/en/officials/office/{office.pk}/suggest/", data, REMOTE_ADDR=address)
 
 
 def test_the_suggestion_page_carries_the_challenge(office):
     page = Client().get(reverse("officials:suggest", kwargs={"pk": office.pk})).content.decode()
     assert 'id="pow-challenge"' in page and 'name="pow"' in page and "js/pow" in page
+    spanish = Client().get(f"/es/officials/office/{office.pk}/suggest/").content.decode()
+    assert "Haciendo la verificación antispam en su navegador" in spanish
 
 
 def test_a_flood_of_suggestions_is_refused_and_the_typing_is_kept(office):
@@ -44,6 +45,14 @@ def test_a_flood_of_suggestions_is_refused_and_the_typing_is_kept(office):
     assert RosterChange.objects.filter(office=office).count() == 3
     refused = _suggest(office, pow=_solved(), n=99).content.decode()
     assert 'id="refusal"' in refused and "try again later" in refused
+    url = f"/es/officials/office/{office.pk}/suggest/"
+    data = {
+        "email": "x@tarrant.example.org",
+        "source_url": "https://example.org/x",
+        "pow": _solved(),
+    }
+    spanish = Client().post(url, data, REMOTE_ADDR="198.51.100.30").content.decode()
+    assert "Ha enviado varios formularios hace poco" in spanish
     # What the visitor typed is still in the form, to send later.
     assert 'value="court99@tarrant.example.org"' in refused
     # Another visitor is not affected.
