@@ -116,8 +116,13 @@ def backup_restore(*, dump: Path, name: str, using: str = "default") -> str:
     settings = connections[using].settings_dict
     env = _client_env(settings)
     _run(["createdb", name], env)
-    _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-          f"--dbname={name}", str(dump)], env)  # fmt: skip
+    try:
+        _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
+              f"--dbname={name}", str(dump)], env)  # fmt: skip
+    except BackupError:
+        # A half-restored copy proves nothing and takes space: drop it.
+        _run(["dropdb", "--if-exists", "--force", name], env)
+        raise
     alias = f"restored_{uuid.uuid4().hex[:8]}"
     connections.databases[alias] = {**settings, "NAME": name}
     return alias
