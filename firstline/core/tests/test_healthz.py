@@ -70,3 +70,33 @@ def test_healthz_follows_a_real_worker(django_db_setup, django_db_blocker):
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
         assert _wait_status(url, 503, timeout=5)["failing"] == ["worker"]
+
+
+def test_a_worker_started_during_a_long_write_lock_waits_and_runs(
+    django_db_setup, django_db_blocker
+):
+    """SQLite: a worker that starts while another writer holds the database
+    longer than the busy timeout waits for it instead of exiting, then beats."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the database-wide write lock and its timeout are SQLite's")
+    with (
+        django_db_blocker.unblock(),
+        testing.app_server("lockstart", with_worker=False, workers=1) as server,
+    ):
+        holder = sqlite3.connect(server.db["NAME"], timeout=30, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            worker = server.start_worker()
+            time.sleep(15)  # past the 10 s busy timeout
+            assert worker.poll() is None, (
+                worker.stderr.read().decode()[-3000:] if worker.stderr else ""
+            )
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        body = _wait_status(server.url + "/healthz", 200, timeout=60)
+        assert body["workers"] == 1 and worker.poll() is None

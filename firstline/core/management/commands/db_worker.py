@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError, OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
@@ -39,10 +39,15 @@ FIRST_DELAY_SECONDS = 1.0
 MAX_DELAY_SECONDS = 30.0
 # A loop that ran this long before failing was healthy: start the backoff over.
 HEALTHY_AFTER_SECONDS = 60.0
+MAX_START_WAIT_SECONDS = 300.0
 
 
 class Command(LibraryCommand):
     help = "Run a database task worker; survives database lock timeouts (restarts with backoff)."
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        _sqlite_probe_surviving_locks()
+        return super().execute(*args, **options)
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id, stop = options["worker_id"], threading.Event()
@@ -79,6 +84,23 @@ class Command(LibraryCommand):
                 connections.close_all()
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_DELAY_SECONDS)
+
+
+def _sqlite_probe_surviving_locks() -> None:
+    """Django probes SQLite's JSON support (for the start-up model checks) in
+    a write transaction; a writer holding the database past busy_timeout makes
+    the probe answer "no" and the checks then stop the worker (fields.E180).
+    SQLite has had JSON built in since 3.38, so "no" means "locked": probe
+    again with backoff, for up to MAX_START_WAIT_SECONDS, before the checks."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        return
+    delay, deadline = FIRST_DELAY_SECONDS, time.monotonic() + MAX_START_WAIT_SECONDS
+    while not connection.features.supports_json_field and time.monotonic() < deadline:
+        logger.warning("database locked at start; the worker retries in %.0f s", delay)
+        del connection.features.supports_json_field  # a cached_property: probe again
+        time.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY_SECONDS)
 
 
 def _beat(*, worker_id: str, queues: str, stop: threading.Event) -> None:
