@@ -15,13 +15,13 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 PG_URL ?= postgres://firstline:firstline@127.0.0.1:5432/firstline
 
-.PHONY: help setup sysdeps data demo test test-sqlite test-postgres lint typecheck bench clean messages
+.PHONY: help setup sysdeps data demo test test-sqlite test-postgres lint typecheck bench clean messages container-test
 
 help:
 	@echo "make demo   set up, load the bundled national data, seed a demo campaign, run web + worker"
 	@echo "make test   set up, then run the whole suite on SQLite and on PostgreSQL (with Chromium)"
 	@echo "make data   migrate and (re)load the bundled data; idempotent"
-	@echo "make lint | typecheck | bench | messages"
+	@echo "make lint | typecheck | bench | messages | container-test"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -72,6 +72,19 @@ bench: setup
 messages: setup
 	cd firstline && ../$(MANAGE) makemessages -l es --ignore 'tests/*' >/dev/null
 	$(MANAGE) compilemessages -v0
+
+# Builds the image and smoke-tests it (PostgreSQL, data load, web, worker,
+# /healthz) where docker or podman works; elsewhere says so and succeeds (the
+# suite's test_packaging.py still checks the files).
+container-test:
+	@engine=""; for e in docker podman; do \
+		if command -v $$e >/dev/null && $$e info >/dev/null 2>&1; then engine=$$e; break; fi; \
+	done; \
+	if [ -z "$$engine" ]; then \
+		echo "container-test: no working docker or podman (not installed, or no daemon); skipped, nothing built."; \
+		exit 0; \
+	fi; \
+	scripts/container_smoke.sh "$$engine"
 
 clean:
 	rm -rf .venv .tools var

@@ -1,7 +1,8 @@
 """Firstline settings: one module, driven by environment variables.
 
 With no configuration at all it runs on SQLite (WAL) under ``var/`` with DEBUG
-off-by-default-safe values for local use. See ``.env.example`` for every knob.
+off-by-default-safe values for local use. Variables come from the environment,
+then from a ``.env`` file; see ``.env.example`` for every knob.
 Production misconfiguration is caught by the system checks in ``firstline/checks.py``.
 """
 
@@ -13,9 +14,12 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from firstline.lib.env import env_bool, env_choice, env_int, env_list, env_str
+from firstline.lib.env import env_bool, env_choice, env_file_load, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A .env beside manage.py (or FIRSTLINE_ENV_FILE) fills in what the
+# environment does not set; see .env.example for every variable.
+ENV_FILE = env_file_load(BASE_DIR / ".env")
 VAR_DIR = Path(env_str("FIRSTLINE_VAR_DIR", str(BASE_DIR / "var")))
 DATA_DIR = BASE_DIR / "data"
 
@@ -242,6 +246,8 @@ X_FRAME_OPTIONS = "DENY"
 # sees the original scheme. Set SECURE_SSL_REDIRECT=0 where the proxy already
 # redirects; set SECURE_HSTS_SECONDS=0 to stage HSTS on a new domain first.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", FIRSTLINE_ENV == "production")
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int(
     "SECURE_HSTS_SECONDS", 31_536_000 if FIRSTLINE_ENV == "production" else 0
 )

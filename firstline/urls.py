@@ -14,6 +14,8 @@ urlpatterns = [
     path("staff-login/<str:token>/", core_views.staff_login, name="staff_login"),
     path("staff/2fa/", staff_views.two_factor_page, name="two_factor"),
     path("api/v1/", include("firstline.api.urls")),
+    # Health check for proxies and supervisors: database and task workers.
+    path("healthz", core_views.healthz, name="healthz"),
 ]
 
 # Public pages live under /en/ and /es/ so every page has a stable,

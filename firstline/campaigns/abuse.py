@@ -23,21 +23,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core import signing
-from django.db import DEFAULT_DB_ALIAS, connections
 
-from firstline.campaigns.models import AbuseCounter
+from firstline.core.ratelimits import (
+    Limit,
+    counters_hit,
+    limit_key,
+    rate_limit_hit,
+    spent_pow_key,
+)
 from firstline.lib import clients
 from firstline.lib.pow import pow_check
 
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE_SECONDS = 24 * 3600
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    max_hits: int
-    window_seconds: int
 
 
 PER_CLIENT = Limit("client", 10, 10 * 60)
@@ -52,60 +50,6 @@ NO_POW_GLOBAL = Limit("nopow-global", 60, 60 * 60)
 # as a daily keyed hash: firstline.lib.clients is the one home of that rule.
 client_address = clients.client_address
 client_fingerprint = clients.client_fingerprint
-
-
-def counters_hit(
-    *, windows: dict[str, int], now: int | None = None, using: str = DEFAULT_DB_ALIAS
-) -> dict[str, int]:
-    """Count one hit on each key in ONE statement; returns the hits in the
-    current window, this one included.
-
-    ``windows`` maps a key to its window length in seconds, or to a negative
-    number meaning "this window ends at exactly -value" (spent proof-of-work
-    challenges live until their challenge expires). The upsert is atomic per
-    row on PostgreSQL (the conflicting row is locked and re-read) and on SQLite
-    (one writer at a time), so concurrent hits are never lost; the ORM's
-    ``bulk_create(update_conflicts=True)`` cannot restart an ended window.
-    It runs in autocommit: a counter row is hot (one per client), and holding
-    its lock for a whole sign-on transaction would serialize a client's requests.
-    """
-    if not windows:
-        return {}
-    connection = connections[using]
-    now = int(time.time()) if now is None else now
-    table = connection.ops.quote_name(AbuseCounter._meta.db_table)
-    key = connection.ops.quote_name("key")
-    rows = ", ".join(["(%s, 1, %s)"] * len(windows))
-    params: list[str | int] = []
-    for name, window in windows.items():
-        params += [name, -window if window < 0 else now + window]
-    sql = (
-        f"INSERT INTO {table} ({key}, hits, expires) VALUES {rows} "  # noqa: S608 (our table)
-        f"ON CONFLICT ({key}) DO UPDATE SET "
-        f"hits = CASE WHEN {table}.expires <= %s THEN 1 ELSE {table}.hits + 1 END, "
-        f"expires = CASE WHEN {table}.expires <= %s THEN excluded.expires ELSE {table}.expires END "
-        f"RETURNING {key}, hits"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, now, now])
-        return {name: hits for name, hits in cursor.fetchall()}
-
-
-def counters_purge(*, now: int | None = None) -> int:
-    """Delete counters whose window has ended (run_periodic, hourly)."""
-    now = int(time.time()) if now is None else now
-    deleted, _ = AbuseCounter.objects.filter(expires__lt=now).delete()
-    return deleted
-
-
-def _key(limit: Limit, subject: str) -> str:
-    return f"{limit.name}:{subject}"
-
-
-def rate_limit_hit(limit: Limit, subject: str) -> bool:
-    """Count one hit on one limit; True when it is exceeded (this hit included)."""
-    key = _key(limit, subject)
-    return counters_hit(windows={key: limit.window_seconds})[key] > limit.max_hits
 
 
 class Verdict(StrEnum):
@@ -138,11 +82,11 @@ class Screen:
 def signon_screen_plan(*, client: str, email_hash: str, pow_payload: str) -> Screen:
     """Counted together: the client, the email, and either the spent
     challenge (with proof of work) or the client's no-JavaScript budget."""
-    client_key, email_key = _key(PER_CLIENT, client), _key(PER_EMAIL, email_hash)
+    client_key, email_key = limit_key(PER_CLIENT, client), limit_key(PER_EMAIL, email_hash)
     windows = {client_key: PER_CLIENT.window_seconds, email_key: PER_EMAIL.window_seconds}
     limits = {client_key: PER_CLIENT.max_hits, email_key: PER_EMAIL.max_hits}
     if not pow_payload:
-        nopow_key = _key(NO_POW_PER_CLIENT, client)
+        nopow_key = limit_key(NO_POW_PER_CLIENT, client)
         windows[nopow_key] = NO_POW_PER_CLIENT.window_seconds
         limits[nopow_key] = NO_POW_PER_CLIENT.max_hits
         return Screen(client_key, email_key, windows, limits, nopow_key=nopow_key)
@@ -151,7 +95,7 @@ def signon_screen_plan(*, client: str, email_hash: str, pow_payload: str) -> Scr
         return Screen(client_key, email_key, windows, limits, pow_failed=True)
     # Remembered a little past the challenge's expiry (after that pow_check
     # refuses the payload as expired anyway). A second hit is a replay.
-    spent = f"pow:{checked.challenge}"
+    spent = spent_pow_key(checked.challenge)
     windows[spent] = -(checked.expires + 5)
     return Screen(client_key, email_key, windows, {**limits, spent: 1}, spent=spent)
 

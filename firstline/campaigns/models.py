@@ -234,28 +234,3 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.campaign} ({self.status})"
-
-
-class AbuseCounter(models.Model):
-    """One rate-limit counter or one spent proof-of-work challenge.
-
-    Keys are HMACs (client addresses, emails) or challenge hashes, never the
-    values themselves. A counter's window starts at its first hit and is not
-    extended by later ones; a hit after ``expires`` starts a new window.
-    All keys a sign-on touches are counted by one INSERT … ON CONFLICT
-    statement (``abuse.counters_hit``), which is atomic per row on SQLite and
-    PostgreSQL, so a burst cannot undercount.
-    """
-
-    key = models.CharField(max_length=100, primary_key=True)
-    hits = models.PositiveIntegerField(default=1)
-    expires = models.BigIntegerField(help_text="Unix time when this window ends.")
-
-    class Meta:
-        indexes = [
-            # abuse.counters_purge: DELETE … WHERE expires < now.
-            models.Index(fields=["expires"], name="abusecounter_expires_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.hits}"

@@ -9,11 +9,3 @@ from firstline.campaigns import services
 def purge_signatures() -> int:
     """Delete unconfirmed signatures older than SIGNATURE_PURGE_DAYS (schedule daily; docs/privacy.md)."""
     return services.signatures_purge()
-
-
-@task(queue_name="default")
-def purge_abuse_counters() -> int:
-    """Delete rate-limit counters and spent challenges whose window has ended."""
-    from firstline.campaigns.abuse import counters_purge
-
-    return counters_purge()

@@ -49,3 +49,43 @@ class StaffCapability(models.Model):
 
     def __str__(self) -> str:
         return "staff capability"
+
+
+class AbuseCounter(models.Model):
+    """One rate-limit counter or one spent proof-of-work challenge, for every
+    public form (``firstline.core.ratelimits``).
+
+    Keys are HMACs (client addresses, emails) or challenge hashes, never the
+    values themselves. A counter's window starts at its first hit and is not
+    extended by later ones; a hit after ``expires`` starts a new window.
+    All keys one submission touches are counted by one INSERT … ON CONFLICT
+    statement (``ratelimits.counters_hit``), which is atomic per row on SQLite
+    and PostgreSQL, so a burst cannot undercount.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    hits = models.PositiveIntegerField(default=1)
+    expires = models.BigIntegerField(help_text="Unix time when this window ends.")
+
+    class Meta:
+        indexes = [
+            # ratelimits.counters_purge: DELETE … WHERE expires < now.
+            models.Index(fields=["expires"], name="core_counter_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running task worker (``db_worker``), touched every few
+    seconds by the worker itself; ``/healthz`` reports the task tier down
+    when no row is fresh. A worker that stops cleanly deletes its row."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    queues = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.queues}) at {self.beat_at:%H:%M:%S}"

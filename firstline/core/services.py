@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.utils import timezone
 
-from firstline.core.models import AuditEvent
+from firstline.core.models import AuditEvent, WorkerHeartbeat
 
 
 def audit_event_record(
@@ -113,3 +115,17 @@ def demo_staff_accounts_reset() -> list[tuple[str, str, str]]:
         user.groups.set([Group.objects.get(name=role)])
         rows.append((role, user.username, password))
     return rows
+
+
+def worker_heartbeat_record(*, worker_id: str, queues: str, started_at: dt.datetime) -> None:
+    """This worker is alive now; rows of workers silent for a day are dropped
+    (they died without cleaning up: SIGKILL, a lost machine)."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"queues": queues, "started_at": started_at, "beat_at": now}
+    )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
+
+
+def worker_heartbeat_clear(*, worker_id: str) -> None:
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -22,3 +22,11 @@ def prune_task_results() -> None:
         str(FAILED_TASK_RESULTS_KEEP_DAYS),
         verbosity=0,
     )
+
+
+@task(queue_name="default")
+def purge_abuse_counters() -> int:
+    """Delete rate-limit counters and spent challenges whose window has ended."""
+    from firstline.core.ratelimits import counters_purge
+
+    return counters_purge()

@@ -125,6 +125,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Any copy beside its reasoning (why each ask landed in its case) and the
     target's logged responses."""
@@ -141,6 +142,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(LetterCopy.objects.select_related("campaign", "target"), pk=pk)
     pdf, _pages = printing.letters_pdf(letters=[letter])
@@ -166,6 +168,7 @@ def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @staff_permission_required("manage_delivery")
+@never_cache
 def packet_download(request: HttpRequest, pk: int) -> FileResponse:
     packet = get_object_or_404(PrintPacket, pk=pk)
     return FileResponse(packet.pdf.open("rb"), content_type="application/pdf")

@@ -8,6 +8,8 @@ named permission.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +20,9 @@ from django.views.decorators.http import require_POST
 
 from firstline.core.permissions import staff_permission_required
 from firstline.geo.models import Jurisdiction
-from firstline.officials import selectors, services
+from firstline.lib.clients import client_fingerprint
+from firstline.lib.pow import pow_challenge_create
+from firstline.officials import abuse, selectors, services
 from firstline.officials.forms import ProposalForm, RosterUploadForm, SuggestionForm
 from firstline.officials.importers_csv import roster_upload
 from firstline.officials.models import Office, RosterChange, RosterChangeStatus
@@ -64,30 +68,51 @@ def roster_invite(request: HttpRequest, token: str) -> HttpResponse:
     forms = [
         (office, ProposalForm(request.POST or None, prefix=f"o{office.pk}")) for office in offices
     ]
+    refusal = abuse.Refusal.NONE
     if request.method == "POST" and all(form.is_valid() for _o, form in forms):
-        proposals = {office.pk: form.proposal() for office, form in forms}
-        try:
-            changes = services.roster_invite_submit(invite=invite, proposals=proposals)
-        except services.RosterLinkRefused as refused:
-            return _refused(request, refused.reason)
-        return render(request, "officials/roster_thanks.html", {"count": len(changes)})
-    return render(
-        request,
-        "officials/roster_invite.html",
-        {"invite": invite, "forms": forms, "jurisdictions": list(invite.jurisdictions.all())},
-    )
+        refusal = abuse.invite_screen(
+            client=client_fingerprint(request),
+            invite_id=invite.pk,
+            pow_payload=request.POST.get("pow", ""),
+        )
+        if refusal == abuse.Refusal.NONE:
+            proposals = {office.pk: form.proposal() for office, form in forms}
+            try:
+                changes = services.roster_invite_submit(invite=invite, proposals=proposals)
+            except services.RosterLinkRefused as refused:
+                return _refused(request, refused.reason)
+            return render(request, "officials/roster_thanks.html", {"count": len(changes)})
+    context = {"invite": invite, "forms": forms, "jurisdictions": list(invite.jurisdictions.all())}
+    return _form_page(request, "officials/roster_invite.html", context, refusal)
+
+
+def _form_page(
+    request: HttpRequest, template: str, context: dict[str, Any], refusal: abuse.Refusal
+) -> HttpResponse:
+    """A public roster form, with a fresh proof-of-work challenge; a refused
+    submission comes back (429) with what the visitor typed still filled in."""
+    context = {**context, "refusal": refusal, "pow_challenge": pow_challenge_create().as_dict()}
+    return render(request, template, context, status=429 if refusal else 200)
 
 
 def roster_suggest(request: HttpRequest, pk: int) -> HttpResponse:
     """A resident's moderated suggestion for one office: a pending change, nothing more."""
     office = get_object_or_404(Office.objects.select_related("jurisdiction"), pk=pk)
     form = SuggestionForm(request.POST or None)
+    refusal = abuse.Refusal.NONE
     if request.method == "POST" and form.is_valid():
-        services.roster_change_submit(
-            office=office, proposal=form.proposal(), submitted_by_label="public suggestion"
+        refusal = abuse.suggestion_screen(
+            client=client_fingerprint(request),
+            office_id=office.pk,
+            pow_payload=request.POST.get("pow", ""),
         )
-        return render(request, "officials/roster_thanks.html", {"count": 1, "office": office})
-    return render(request, "officials/roster_suggest.html", {"office": office, "form": form})
+        if refusal == abuse.Refusal.NONE:
+            services.roster_change_submit(
+                office=office, proposal=form.proposal(), submitted_by_label="public suggestion"
+            )
+            return render(request, "officials/roster_thanks.html", {"count": 1, "office": office})
+    context = {"office": office, "form": form}
+    return _form_page(request, "officials/roster_suggest.html", context, refusal)
 
 
 # --- the roster drive: staff -----------------------------------------------------------------

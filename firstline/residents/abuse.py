@@ -10,16 +10,13 @@ send three hundred messages a second from one address. Each send is screened:
   flooded through us.
 
 Visitors are counted by ``lib.clients.client_fingerprint``, a keyed hash
-that changes daily (no address is stored). The counters are the campaigns
-app's (one counting path for the site).
+that changes daily (no address is stored). The counting is
+``core.ratelimits`` (one counting path for the site).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from firstline.campaigns.abuse import Limit, counters_hit
-from firstline.lib.pow import pow_check
+from firstline.core.ratelimits import Limit, OfficeLimits, Refusal, office_screen
 
 PER_CLIENT = Limit("resident-client", 6, 60 * 60)
 PER_CLIENT_OFFICE = Limit("resident-client-office", 2, 24 * 60 * 60)
@@ -27,36 +24,8 @@ PER_OFFICE = Limit("resident-office", 120, 60 * 60)
 NO_POW_PER_CLIENT = Limit("resident-nopow-client", 2, 24 * 60 * 60)
 
 
-class Refusal(StrEnum):
-    NONE = ""
-    POW_FAILED = "pow_failed"
-    TOO_MANY = "too_many"
-    OFFICE_BUSY = "office_busy"
-
-
-SPENT_POW = Limit("resident-pow", 1, 0)  # its window ends when the challenge expires
-
-
 def message_screen(*, client: str, office_id: int, pow_payload: str) -> Refusal:
     """Count this send against every limit and say whether to refuse it."""
-    checks = [
-        (PER_CLIENT, client, Refusal.TOO_MANY),
-        (PER_CLIENT_OFFICE, f"{client}:{office_id}", Refusal.TOO_MANY),
-        (PER_OFFICE, str(office_id), Refusal.OFFICE_BUSY),
-    ]
-    windows = {f"{limit.name}:{subject}": limit.window_seconds for limit, subject, _ in checks}
-    if pow_payload:
-        checked = pow_check(pow_payload)
-        if checked.reason != "ok":
-            return Refusal.POW_FAILED
-        # A solution is spent once: its counter lives until the challenge expires.
-        checks.append((SPENT_POW, checked.challenge, Refusal.POW_FAILED))
-        windows[f"{SPENT_POW.name}:{checked.challenge}"] = -checked.expires
-    else:
-        checks.append((NO_POW_PER_CLIENT, client, Refusal.TOO_MANY))
-        windows[f"{NO_POW_PER_CLIENT.name}:{client}"] = NO_POW_PER_CLIENT.window_seconds
-    hits = counters_hit(windows=windows)
-    for limit, subject, refusal in checks:
-        if hits[f"{limit.name}:{subject}"] > limit.max_hits:
-            return refusal
-    return Refusal.NONE
+    # Read at call time, so a deployment (or a test) can change one limit.
+    limits = OfficeLimits(PER_CLIENT, PER_CLIENT_OFFICE, PER_OFFICE, NO_POW_PER_CLIENT)
+    return office_screen(limits=limits, client=client, office_id=office_id, pow_payload=pow_payload)

@@ -10,7 +10,8 @@ from django.db import connection, connections
 
 from firstline import testing
 from firstline.campaigns import abuse
-from firstline.campaigns.models import AbuseCounter
+from firstline.core import ratelimits
+from firstline.core.models import AbuseCounter
 from firstline.lib.pow import pow_challenge_create, pow_payload, pow_solve
 
 
@@ -24,27 +25,27 @@ def solved() -> str:
 @pytest.mark.django_db
 def test_counters_count_several_keys_in_one_statement(django_assert_num_queries):
     with django_assert_num_queries(1):
-        hits = abuse.counters_hit(windows={"a": 60, "b": 60, "c": 60}, now=1000)
+        hits = ratelimits.counters_hit(windows={"a": 60, "b": 60, "c": 60}, now=1000)
     assert hits == {"a": 1, "b": 1, "c": 1}
-    assert abuse.counters_hit(windows={"a": 60, "b": 60}, now=1010) == {"a": 2, "b": 2}
+    assert ratelimits.counters_hit(windows={"a": 60, "b": 60}, now=1010) == {"a": 2, "b": 2}
     assert AbuseCounter.objects.get(key="a").expires == 1060  # not extended by later hits
 
 
 @pytest.mark.django_db
 def test_a_window_restarts_after_it_ends():
-    assert abuse.counters_hit(windows={"k": 60}, now=1000) == {"k": 1}
-    assert abuse.counters_hit(windows={"k": 60}, now=1059) == {"k": 2}
-    assert abuse.counters_hit(windows={"k": 60}, now=1060) == {"k": 1}
+    assert ratelimits.counters_hit(windows={"k": 60}, now=1000) == {"k": 1}
+    assert ratelimits.counters_hit(windows={"k": 60}, now=1059) == {"k": 2}
+    assert ratelimits.counters_hit(windows={"k": 60}, now=1060) == {"k": 1}
     assert AbuseCounter.objects.get(key="k").expires == 1120
     # A negative window is an absolute end time (spent challenges).
-    assert abuse.counters_hit(windows={"pow:x": -5000}, now=1000) == {"pow:x": 1}
+    assert ratelimits.counters_hit(windows={"pow:x": -5000}, now=1000) == {"pow:x": 1}
     assert AbuseCounter.objects.get(key="pow:x").expires == 5000
 
 
 @pytest.mark.django_db
 def test_purge_deletes_ended_windows_only():
-    abuse.counters_hit(windows={"old": 10, "new": 1000}, now=1000)
-    assert abuse.counters_purge(now=1500) == 1
+    ratelimits.counters_hit(windows={"old": 10, "new": 1000}, now=1000)
+    assert ratelimits.counters_purge(now=1500) == 1
     assert list(AbuseCounter.objects.values_list("key", flat=True)) == ["new"]
 
 
@@ -126,7 +127,7 @@ def test_concurrent_hits_are_never_lost(django_db_setup, django_db_blocker):
             try:
                 start.wait()
                 for i in range(per_thread):
-                    hits = abuse.counters_hit(
+                    hits = ratelimits.counters_hit(
                         windows={"shared": 3600, f"own:{n}:{i}": 3600}, using=alias
                     )
                     seen.append(hits["shared"])

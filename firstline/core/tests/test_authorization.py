@@ -24,7 +24,7 @@ from firstline.core.roles import ROLES
 
 # Views anyone may use, by URL name. Keep this list short and obvious.
 PUBLIC = {
-    "set_language", "staff_login",
+    "set_language", "staff_login", "healthz",
     "core:home", "geo:search", "core:privacy", "core:data_sources", "policies:jurisdiction",
     "jurisdiction",
     "geo:zip", "geo:jurisdiction_search",

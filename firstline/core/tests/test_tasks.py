@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_old_finished_task_results_are_pruned_recent_and_failed_kept():
-    from firstline.campaigns.tasks import purge_abuse_counters
+    from firstline.core.tasks import purge_abuse_counters
 
     now = timezone.now()
     ages = {"old_ok": (10, "SUCCESSFUL"), "new_ok": (1, "SUCCESSFUL"), "old_failed": (10, "FAILED")}

@@ -99,3 +99,23 @@ def test_accountability_page_of_a_draft_is_not_found(db, client):
     assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 404
     Campaign.objects.filter(pk=draft.pk).update(status=CampaignStatus.COLLECTING)
     assert client.get(f"/en/delivery/{draft.slug}/accountability/").status_code == 200
+
+
+def test_letters_and_packets_are_never_cached(staff_client, rendered, staff_user):
+    # They carry signers' organizations and names: no copy in a shared or browser cache.
+    from firstline.delivery import printing
+
+    letter = LetterCopy.objects.filter(campaign=rendered).first()
+    for url in (
+        reverse("delivery:letter", args=[letter.pk]),
+        reverse("delivery:letter_pdf", args=[letter.pk]),
+    ):
+        response = staff_client.get(url)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"], url
+    sending.delivery_start(campaign=rendered)
+    packet = printing.print_packet_build(
+        campaign=rendered, scope="county", jurisdiction=h.cook(), by=staff_user
+    )
+    response = staff_client.get(reverse("delivery:packet", args=[packet.pk]))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content)[:4] == b"%PDF"
