@@ -396,12 +396,45 @@ def _decide(
 
 def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) -> int:
     """verified → approved (bulk). Pending ones are skipped: the contact has
-    not proven the email yet. Returns how many changed."""
-    return _decide(
-        signatures=signatures,
-        to=SignatureStatus.APPROVED,
-        actor=actor,
-        allowed_from=[SignatureStatus.VERIFIED, SignatureStatus.REJECTED],
+    not proven the email yet. Each newly approved signer is told, in the
+    language they signed in, through the outbox (in the same transaction, so
+    an approval that rolls back sends nothing). Returns how many changed."""
+    allowed = [SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
+    with transaction.atomic():
+        # Locked so two staff approving at once cannot both email the signer.
+        newly = list(
+            signatures.filter(status__in=allowed)
+            .select_for_update(of=("self",))
+            .select_related("campaign", "organization")
+        )
+        changed = _decide(
+            signatures=Signature.objects.filter(pk__in=[s.pk for s in newly]),
+            to=SignatureStatus.APPROVED,
+            actor=actor,
+            allowed_from=allowed,
+        )
+        for signature in newly:
+            signature_send_approved(signature=signature)
+    return changed
+
+
+def signature_send_approved(*, signature: Signature) -> None:
+    campaign = signature.campaign
+    with translation.override(signature.language):
+        title = campaign.localized_title()
+        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
+    email_queue(
+        to=[signature.contact_email],
+        template="campaigns/email/approved",
+        context={
+            "organization_name": signature.organization.name,
+            "campaign_title": title,
+            "campaign_url": campaign_url,
+            "contact_name": signature.contact_name,
+        },
+        kind="signature_approved",
+        language=signature.language,
+        sensitive=True,
     )
 
 

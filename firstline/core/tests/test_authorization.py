@@ -33,7 +33,7 @@ PUBLIC = {
     "policies:list", "policies:detail", "policies:methodology", "policies:trend_287g",
     "policies:map_svg",
     "campaigns:list", "campaigns:detail", "campaigns:sign", "campaigns:thanks",
-    "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge",
+    "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge", "campaigns:share_image",
     "delivery:accountability",
     "residents:lookup", "residents:write", "residents:preview", "residents:sent",
     "residents:call", "residents:privacy",
