@@ -399,7 +399,7 @@ def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) ->
     not proven the email yet. Each newly approved signer is told, in the
     language they signed in, through the outbox (in the same transaction, so
     an approval that rolls back sends nothing). Returns how many changed."""
-    allowed = [SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
+    allowed: list[str] = [SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
     with transaction.atomic():
         # Locked so two staff approving at once cannot both email the signer.
         newly = list(

@@ -30,8 +30,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from firstline.campaigns.letters import letter_render
-from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.geo.names import jurisdiction_display_name
+from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
 from firstline.officials.roles import role_info

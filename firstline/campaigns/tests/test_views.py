@@ -127,7 +127,9 @@ def test_sign_verify_approve_flow(staff_client):
     assert Signature.objects.get().status == SignatureStatus.VERIFIED
     # A used link says so, and offers no "Confirm" button.
     used = client.get(path)
-    assert "Esta firma ya está confirmada" in used.text and 'id="confirm-signature"' not in used.text
+    assert (
+        "Esta firma ya está confirmada" in used.text and 'id="confirm-signature"' not in used.text
+    )
     assert "Qué pasa ahora" in used.text
     # Staff approve through the admin action.
     response = staff_client.post(

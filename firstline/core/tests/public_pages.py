@@ -116,7 +116,10 @@ def english_words() -> set[str]:
     root = Path(__file__).resolve().parents[3]
     msgids: list[str] = []
     spanish: set[str] = set()
-    for po in [*root.glob("firstline/*/locale/es/LC_MESSAGES/django.po"), root / "locale/es/LC_MESSAGES/django.po"]:
+    for po in [
+        *root.glob("firstline/*/locale/es/LC_MESSAGES/django.po"),
+        root / "locale/es/LC_MESSAGES/django.po",
+    ]:
         current = None
         for line in po.read_text(encoding="utf-8").splitlines():
             match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?|msgctxt) "(.*)"$', line)

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from firstline import testing
 from firstline.delivery.models import LetterCopy, Target

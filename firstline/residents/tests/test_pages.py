@@ -45,7 +45,12 @@ def test_zip_result_summarizes_each_level_and_describes_each_gap_once(client):
 
 def test_spanish_result_uses_natural_names(client):
     html = client.post("/es/find/", {"zip": "77002"}).content.decode()
-    for text in ("condado de Harris", "Cámara de Representantes", "Senado", "Alcalde(sa) de Houston"):
+    for text in (
+        "condado de Harris",
+        "Cámara de Representantes",
+        "Senado",
+        "Alcalde(sa) de Houston",
+    ):
         assert text in html, text
     for english in ("Houston city", "Harris County", ">House", "Mayor of", "capitol"):
         assert english not in html, english
