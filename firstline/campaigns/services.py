@@ -309,33 +309,53 @@ def signature_verify_url(*, signature: Signature) -> str:
     return settings.SITE_URL + path
 
 
+def _signer_email_queue(
+    *,
+    signature: Signature,
+    campaign: Campaign,
+    organization: Organization,
+    template: str,
+    kind: str,
+    extra: dict[str, Any],
+) -> None:
+    """An email to the signer, in the language they signed in, through the outbox."""
+    with translation.override(signature.language):
+        title = campaign.localized_title()
+        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
+    email_queue(
+        to=[signature.contact_email],
+        template=template,
+        context={
+            "organization_name": organization.name,
+            "campaign_title": title,
+            "campaign_url": campaign_url,
+            "contact_name": signature.contact_name,
+            **extra,
+        },
+        kind=kind,
+        language=signature.language,
+        sensitive=True,
+    )
+
+
 def signature_send_verification(
     *,
     signature: Signature,
     campaign: Campaign | None = None,
     organization: Organization | None = None,
 ) -> None:
-    campaign = campaign or signature.campaign
-    organization = organization or signature.organization
-    with translation.override(signature.language):
-        title = campaign.localized_title()
-        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
-    email_queue(
-        to=[signature.contact_email],
+    _signer_email_queue(
+        signature=signature,
+        campaign=campaign or signature.campaign,
+        organization=organization or signature.organization,
         template="campaigns/email/verify",
-        context={
-            "organization_name": organization.name,
-            "campaign_title": title,
-            "campaign_url": campaign_url,
+        kind="signature_verify",
+        extra={
             "verify_url": signature_verify_url(signature=signature),
-            "contact_name": signature.contact_name,
             "max_age_hours": settings.SIGNATURE_VERIFY_MAX_AGE_HOURS,
             "already_confirmed": signature.status
             in (SignatureStatus.VERIFIED, SignatureStatus.APPROVED),
         },
-        kind="signature_verify",
-        language=signature.language,
-        sensitive=True,
     )
 
 
@@ -419,22 +439,13 @@ def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) ->
 
 
 def signature_send_approved(*, signature: Signature) -> None:
-    campaign = signature.campaign
-    with translation.override(signature.language):
-        title = campaign.localized_title()
-        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
-    email_queue(
-        to=[signature.contact_email],
+    _signer_email_queue(
+        signature=signature,
+        campaign=signature.campaign,
+        organization=signature.organization,
         template="campaigns/email/approved",
-        context={
-            "organization_name": signature.organization.name,
-            "campaign_title": title,
-            "campaign_url": campaign_url,
-            "contact_name": signature.contact_name,
-        },
         kind="signature_approved",
-        language=signature.language,
-        sensitive=True,
+        extra={},
     )
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext_lazy
 
 # A county-equivalent's legal descriptor -> its display pattern (in the catalogs).
 COUNTY_PATTERNS = {
-    "county": lambda: pgettext("place name", "%(name)s County"),
-    "parish": lambda: pgettext("place name", "%(name)s Parish"),
-    "borough": lambda: pgettext("place name", "%(name)s Borough"),
-    "census area": lambda: pgettext("place name", "%(name)s Census Area"),
-    "city and borough": lambda: pgettext("place name", "City and Borough of %(name)s"),
-    "municipality": lambda: pgettext("place name", "%(name)s Municipality"),
-    "planning region": lambda: pgettext("place name", "%(name)s Planning Region"),
+    "county": pgettext_lazy("place name", "%(name)s County"),
+    "parish": pgettext_lazy("place name", "%(name)s Parish"),
+    "borough": pgettext_lazy("place name", "%(name)s Borough"),
+    "census area": pgettext_lazy("place name", "%(name)s Census Area"),
+    "city and borough": pgettext_lazy("place name", "City and Borough of %(name)s"),
+    "municipality": pgettext_lazy("place name", "%(name)s Municipality"),
+    "planning region": pgettext_lazy("place name", "%(name)s Planning Region"),
 }
 
 
@@ -34,7 +34,7 @@ def jurisdiction_display_name(jurisdiction: Any) -> str:
     if kind == "county":
         pattern = COUNTY_PATTERNS.get(getattr(jurisdiction, "lsad", ""))
         if pattern is not None and short != jurisdiction.name:
-            return pattern() % {"name": short}
+            return str(pattern) % {"name": short}
         return str(jurisdiction.name)
     return str(getattr(jurisdiction, "name", ""))
 
@@ -50,10 +50,10 @@ def jurisdiction_display_with_state(jurisdiction: Any) -> str:
 # Open States' chamber names -> catalog strings; other names (the Nebraska
 # Legislature, the Council of the District of Columbia) are proper names.
 CHAMBER_NAMES = {
-    "Senate": lambda: pgettext("chamber", "Senate"),
-    "House": lambda: pgettext("chamber", "House"),
-    "Assembly": lambda: pgettext("chamber", "Assembly"),
-    "House of Delegates": lambda: pgettext("chamber", "House of Delegates"),
+    "Senate": pgettext_lazy("chamber", "Senate"),
+    "House": pgettext_lazy("chamber", "House"),
+    "Assembly": pgettext_lazy("chamber", "Assembly"),
+    "House of Delegates": pgettext_lazy("chamber", "House of Delegates"),
 }
 
 
@@ -62,7 +62,7 @@ def district_chamber_name(district: Any) -> str:
     name = getattr(district, "chamber_name", "")
     label = CHAMBER_NAMES.get(name)
     if label is not None:
-        return label()
+        return str(label)
     return str(name or district.get_chamber_display())
 
 
@@ -73,14 +73,18 @@ def district_display_name(district: Any) -> str:
         "chamber": district_chamber_name(district),
         "district": district.name,
     }
-    if district.name.isdigit() or (district.name[:-1].isdigit() and len(district.name) > 1):
+    if _numbered(district.name):
         return gettext("%(state)s %(chamber)s District %(district)s") % values
     return gettext("%(state)s %(chamber)s, %(district)s") % values
 
 
 def district_short_name(district: Any) -> str:
     """'District 134' / 'Distrito 134'; named districts ('Ward 1') as they are."""
-    name = district.name
-    if name.isdigit() or (name[:-1].isdigit() and len(name) > 1):
-        return gettext("District %(name)s") % {"name": name}
-    return str(name)
+    if _numbered(district.name):
+        return gettext("District %(name)s") % {"name": district.name}
+    return str(district.name)
+
+
+def _numbered(name: str) -> bool:
+    """'7', '12A': a number, said "District 7"; 'Ward 1' or '1st Franklin' as they are."""
+    return name.isdigit() or (len(name) > 1 and name[:-1].isdigit())
