@@ -422,8 +422,11 @@ def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) ->
     allowed: list[str] = [SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
     with transaction.atomic():
         # Locked so two staff approving at once cannot both email the signer.
+        # By id: the caller's queryset may be annotated or distinct (the admin's
+        # is), which PostgreSQL refuses to lock.
+        pks = list(signatures.filter(status__in=allowed).values_list("pk", flat=True))
         newly = list(
-            signatures.filter(status__in=allowed)
+            Signature.objects.filter(pk__in=pks, status__in=allowed)
             .select_for_update(of=("self",))
             .select_related("campaign", "organization")
         )
