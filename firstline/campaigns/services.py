@@ -310,33 +310,53 @@ def signature_verify_url(*, signature: Signature) -> str:
     return settings.SITE_URL + path
 
 
+def _signer_email_queue(
+    *,
+    signature: Signature,
+    campaign: Campaign,
+    organization: Organization,
+    template: str,
+    kind: str,
+    extra: dict[str, Any],
+) -> None:
+    """An email to the signer, in the language they signed in, through the outbox."""
+    with translation.override(signature.language):
+        title = campaign.localized_title()
+        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
+    email_queue(
+        to=[signature.contact_email],
+        template=template,
+        context={
+            "organization_name": organization.name,
+            "campaign_title": title,
+            "campaign_url": campaign_url,
+            "contact_name": signature.contact_name,
+            **extra,
+        },
+        kind=kind,
+        language=signature.language,
+        sensitive=True,
+    )
+
+
 def signature_send_verification(
     *,
     signature: Signature,
     campaign: Campaign | None = None,
     organization: Organization | None = None,
 ) -> None:
-    campaign = campaign or signature.campaign
-    organization = organization or signature.organization
-    with translation.override(signature.language):
-        title = campaign.localized_title()
-        campaign_url = settings.SITE_URL + campaign.get_absolute_url()
-    email_queue(
-        to=[signature.contact_email],
+    _signer_email_queue(
+        signature=signature,
+        campaign=campaign or signature.campaign,
+        organization=organization or signature.organization,
         template="campaigns/email/verify",
-        context={
-            "organization_name": organization.name,
-            "campaign_title": title,
-            "campaign_url": campaign_url,
+        kind="signature_verify",
+        extra={
             "verify_url": signature_verify_url(signature=signature),
-            "contact_name": signature.contact_name,
             "max_age_hours": settings.SIGNATURE_VERIFY_MAX_AGE_HOURS,
             "already_confirmed": signature.status
             in (SignatureStatus.VERIFIED, SignatureStatus.APPROVED),
         },
-        kind="signature_verify",
-        language=signature.language,
-        sensitive=True,
     )
 
 
@@ -411,12 +431,39 @@ def _signatories_changed(campaign_ids: set[int]) -> None:
 
 def signature_approve(*, signatures: QuerySet[Signature], actor: User = None) -> int:
     """verified → approved (bulk). Pending ones are skipped: the contact has
-    not proven the email yet. Returns how many changed."""
-    return _decide(
-        signatures=signatures,
-        to=SignatureStatus.APPROVED,
-        actor=actor,
-        allowed_from=[SignatureStatus.VERIFIED, SignatureStatus.REJECTED],
+    not proven the email yet. Each newly approved signer is told, in the
+    language they signed in, through the outbox (in the same transaction, so
+    an approval that rolls back sends nothing). Returns how many changed."""
+    allowed: list[str] = [SignatureStatus.VERIFIED, SignatureStatus.REJECTED]
+    with transaction.atomic():
+        # Locked so two staff approving at once cannot both email the signer.
+        # By id: the caller's queryset may be annotated or distinct (the admin's
+        # is), which PostgreSQL refuses to lock.
+        pks = list(signatures.filter(status__in=allowed).values_list("pk", flat=True))
+        newly = list(
+            Signature.objects.filter(pk__in=pks, status__in=allowed)
+            .select_for_update(of=("self",))
+            .select_related("campaign", "organization")
+        )
+        changed = _decide(
+            signatures=Signature.objects.filter(pk__in=[s.pk for s in newly]),
+            to=SignatureStatus.APPROVED,
+            actor=actor,
+            allowed_from=allowed,
+        )
+        for signature in newly:
+            signature_send_approved(signature=signature)
+    return changed
+
+
+def signature_send_approved(*, signature: Signature) -> None:
+    _signer_email_queue(
+        signature=signature,
+        campaign=signature.campaign,
+        organization=signature.organization,
+        template="campaigns/email/approved",
+        kind="signature_approved",
+        extra={},
     )
 
 

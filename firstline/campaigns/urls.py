@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:slug>/", views.campaign_detail, name="detail"),
     path("<slug:slug>/sign/", views.campaign_sign, name="sign"),
     path("<slug:slug>/thanks/", views.campaign_thanks, name="thanks"),
+    path("<slug:slug>/share.png", views.campaign_share_image, name="share_image"),
 ]

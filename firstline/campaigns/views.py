@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from firstline.campaigns import abuse, exports, services
+from firstline.campaigns import abuse, exports, services, share_image
 from firstline.campaigns.forms import LetterPreviewForm, SignOnForm
 from firstline.campaigns.letters import letter_render, sample_values
 from firstline.campaigns.models import Campaign, CampaignStatus, SignatureStatus
@@ -69,6 +71,8 @@ def _detail_context(
         "form": form,
         "pow_challenge": pow_challenge_create().as_dict() if accepting else None,
         "language": language,
+        "site_url": settings.SITE_URL,
+        "share_image_path": reverse("campaigns:share_image", kwargs={"slug": campaign.slug}),
     }
 
 
@@ -78,6 +82,23 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if campaign is None:
         raise Http404
     return render(request, "campaigns/detail.html", _detail_context(request, campaign, None))
+
+
+@require_GET
+def campaign_share_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Open Graph / Twitter card image, drawn on the server (share_image.py)."""
+    campaign = campaign_public_get(slug=slug)
+    if campaign is None:
+        raise Http404
+    count = getattr(campaign, "approved_count", None)
+    if count is None:
+        count = campaign.signatures.filter(status=SignatureStatus.APPROVED).count()
+    png = share_image.campaign_share_image(
+        campaign=campaign, signatory_count=count, language=_language()
+    )
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _reject(
@@ -191,10 +212,13 @@ def signature_verify(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         outcome, signature = services.signature_check_token(token=token)
         status = 200 if signature else 400
+        # A used link says so instead of offering "Confirm" again.
+        if signature is not None and signature.status != SignatureStatus.PENDING:
+            outcome = "already"
         return render(
             request,
             "campaigns/verify.html",
-            {"outcome": outcome, "signature": signature, "confirm": True},
+            {"outcome": outcome, "signature": signature, "confirm": outcome == "ok"},
             status=status,
         )
     outcome, signature = services.signature_verify(token=token)

@@ -158,6 +158,24 @@ class LookupResult:
     def blocks(self) -> list[JurisdictionBlock]:
         return [b for b in (self.state, self.county, self.place) if b is not None]
 
+    @property
+    def harms(self) -> list[Gap]:
+        """Harmful policies in force at any level, once (a state's reach every level below)."""
+        seen: dict[str, Gap] = {}
+        for block in self.blocks:
+            for gap in block.harms:
+                seen.setdefault(gap.slug, gap)
+        return list(seen.values())
+
+    @property
+    def glossary(self) -> list[Gap]:
+        """Every gap and harm of every level, once: the levels name them, this describes them."""
+        seen: dict[str, Gap] = {}
+        for block in self.blocks:
+            for gap in (*block.harms, *block.gaps):
+                seen.setdefault(gap.slug, gap)
+        return list(seen.values())
+
 
 # --- parsing ----------------------------------------------------------------------
 

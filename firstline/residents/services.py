@@ -30,10 +30,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from firstline.campaigns.letters import letter_render
+from firstline.geo.names import jurisdiction_display_name
 from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
 from firstline.mail.services import email_render
 from firstline.officials.roles import role_info
+from firstline.officials.titles import office_display_title
 from firstline.residents import integrations
 from firstline.residents.models import MessageChannel, ResidentMessageCount
 from firstline.residents.selectors import Gap, OfficeView, gap_from, scorecards
@@ -92,7 +94,7 @@ def _salutation(view: OfficeView, language: str) -> str:
     name = view.holders[0] if len(view.holders) == 1 else ""
     return role_info(view.office.role).salutation(
         language=language,
-        title=view.office.localized_title(language),
+        title=office_display_title(view.office, language),
         name=name,
         family_name=name.split()[-1] if name else "",
     )
@@ -110,7 +112,7 @@ def message_compose(
         gap_lines = "\n".join(f"- {g.name}" + (f": {g.summary}" if g.summary else "") for g in gaps)
         context = {
             "official": {
-                "title": view.office.localized_title(language),
+                "title": office_display_title(view.office, language),
                 "name": ", ".join(view.holders),
             },
             "salutation": _salutation(view, language),
@@ -127,7 +129,7 @@ def message_compose(
             body = letter_render(
                 template=letter,
                 values={
-                    "official.title": view.office.localized_title(language),
+                    "official.title": office_display_title(view.office, language),
                     "official.name": ", ".join(view.holders),
                     "official.salutation": _salutation(view, language),
                     "jurisdiction.name": str(jurisdiction),
@@ -243,9 +245,23 @@ def resident_messages_purge(*, now: Any = None) -> int:
     return deleted
 
 
-def render_call_script(*, view: OfficeView, gaps: list[Gap], language: str) -> str:
+def call_ask_pick(*, gaps: list[Gap], picked: str = "", campaign: Any = None) -> Gap | None:
+    """One ask per call: the resident's pick, else the campaign's first ask, else the top gap."""
+    by_slug = {g.slug: g for g in gaps}
+    if picked in by_slug:
+        return by_slug[picked]
+    if campaign is not None:
+        for slug in campaign.asks.values_list("slug", flat=True):
+            if slug in by_slug:
+                return by_slug[slug]
+    return gaps[0] if gaps else None
+
+
+def render_call_script(*, view: OfficeView, ask: Gap | None, language: str) -> str:
+    """About 60 words: who is calling (name optional), one ask, the resident's own
+    words, then thanks."""
     with translation.override(language):
         return render_to_string(
             "residents/call_script.txt",
-            {"view": view, "gaps": gaps[:3], "jurisdiction": view.office.jurisdiction},
+            {"ask": ask, "place": jurisdiction_display_name(view.office.jurisdiction)},
         ).strip()

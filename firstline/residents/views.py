@@ -79,12 +79,14 @@ def write(request: HttpRequest, office_id: int) -> HttpResponse:
     campaign = _campaign(data.get("campaign"))
     language = get_language() or "en"
     gaps = services.office_gaps(view=view, campaign=campaign)
+    ask = services.call_ask_pick(gaps=gaps, picked=data.get("ask", "")[:80], campaign=campaign)
     status = 200
     context: dict[str, Any] = {
         "view": view,
         "campaign": campaign,
         "gaps": gaps,
-        "call_script": services.render_call_script(view=view, gaps=gaps, language=language),
+        "ask": ask,
+        "call_script": services.render_call_script(view=view, ask=ask, language=language),
     }
     if request.method == "POST" and view.can_email:
         form = MessageForm(request.POST)

@@ -74,6 +74,17 @@ def test_browser_sign_on_email_link_staff_approval(
             )
         page.goto(server.url + "/es/campaigns/harris-families/")
         assert "Protejan a las familias" in page.content()
+        # A failed submit: the errors are summarized at the top, with links to
+        # the fields, and the summary has the focus.
+        page.wait_for_selector("#pow-status[data-state=solved]", state="attached")
+        page.wait_for_timeout(3100)
+        page.click("button[type=submit]")
+        expect(page.locator("#error-summary")).to_be_focused()
+        assert page.locator("#error-summary a[href='#id_org_name']").count() == 1
+        assert (
+            page.evaluate("document.getElementById('error-summary').getBoundingClientRect().top")
+            < 844
+        )
         page.fill("#id_org_name", ORG)
         page.fill("#id_org_website", "https://chi.example.org")
         page.check("input[name=org_type][value=local]")
@@ -115,6 +126,11 @@ def test_browser_sign_on_email_link_staff_approval(
         page.wait_for_selector(".messagelist")
         with django_db_blocker.unblock():
             assert Signature.objects.using(server.alias).get().status == SignatureStatus.APPROVED
+        # The signer is told, in Spanish, through the outbox and the worker.
+        approved = smtp_sink.wait_for(2)[1]
+        assert approved["X-Envelope-To"] == "ana@example.org"
+        text = testing.message_text(approved)
+        assert "Nuestro equipo aprobó la firma" in text and "Qué pasa ahora" in text
 
         for lang, count_text in (
             ("en", "1 organization has signed"),

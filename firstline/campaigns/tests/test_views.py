@@ -125,6 +125,12 @@ def test_sign_verify_approve_flow(staff_client):
     assert Signature.objects.get().status == SignatureStatus.PENDING  # GET never confirms
     assert client.post(path).status_code == 200
     assert Signature.objects.get().status == SignatureStatus.VERIFIED
+    # A used link says so, and offers no "Confirm" button.
+    used = client.get(path)
+    assert (
+        "Esta firma ya está confirmada" in used.text and 'id="confirm-signature"' not in used.text
+    )
+    assert "Qué pasa ahora" in used.text
     # Staff approve through the admin action.
     response = staff_client.post(
         reverse("admin:campaigns_signature_changelist"),
@@ -134,6 +140,51 @@ def test_sign_verify_approve_flow(staff_client):
     assert Signature.objects.get().status == SignatureStatus.APPROVED
     for lang in ("en", "es"):
         assert "Houston Immigrant Rights Coalition" in client.get(detail_url(campaign, lang)).text
+    # The signer is told, in the language they signed in, once.
+    approved = Email.objects.get(kind="signature_approved")
+    assert approved.language == "es" and approved.to == "ana@example.org"
+    assert "ya figura como firmante" in approved.subject and "Qué pasa ahora" in approved.text
+    signature_approve(signatures=Signature.objects.all())
+    assert Email.objects.filter(kind="signature_approved").count() == 1
+
+
+def test_thanks_page_says_what_happens_next(client):
+    campaign = factories.campaign()
+    html = client.get(f"/en/campaigns/{campaign.slug}/thanks/").text
+    assert "What happens next" in html and "If the details were valid" not in html
+
+
+def test_failed_submit_summarizes_errors_at_the_top_with_links(client):
+    campaign = factories.campaign()
+    response = client.post(sign_url(campaign), form_data(org_name="", contact_email="nope"))
+    assert response.status_code == 400
+    html = response.text
+    summary = html.index('id="error-summary"')
+    assert summary < html.index('id="letter-h"')  # before the letter, near the top
+    assert 'href="#id_org_name"' in html and 'href="#id_contact_email"' in html
+    assert 'tabindex="-1"' in html
+
+
+def test_campaign_page_has_a_sign_link_on_top_and_share_tags(client):
+    campaign = factories.campaign()
+    html = client.get(detail_url(campaign, "es")).text
+    assert html.index('href="#sign"') < html.index('id="letter-h"') < html.index('id="sign"')
+    image = f"/es/campaigns/{campaign.slug}/share.png"
+    for tag in (
+        f'<meta property="og:image" content="http://127.0.0.1:8000{image}">',
+        '<meta name="twitter:card" content="summary_large_image">',
+        '<meta property="og:locale" content="es_US">',
+    ):
+        assert tag in html
+    response = client.get(image)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    png = response.content
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(png)).size == (1200, 630)
+    assert client.get(image).content == png  # cached: the same bytes
+    assert client.get("/es/campaigns/no-such-campaign/share.png").status_code == 404
 
 
 def test_forged_and_expired_links_are_refused(client, settings):

@@ -34,7 +34,7 @@ PUBLIC = {
     "policies:map_svg", "policies:grade_table", "policies:county",
     "policies:map_labels",
     "campaigns:list", "campaigns:detail", "campaigns:sign", "campaigns:thanks",
-    "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge",
+    "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge", "campaigns:share_image",
     "delivery:accountability",
     "residents:lookup", "residents:write", "residents:preview", "residents:sent",
     "residents:call", "residents:privacy",

@@ -54,7 +54,9 @@ def district_label(district: Any) -> str:
 @register.filter
 def office_title(office: Any) -> str:
     """The office's title in the active language (Spanish when the tables give one)."""
-    return str(office.localized_title(get_language() or "en"))
+    from firstline.officials.titles import office_display_title
+
+    return office_display_title(office, get_language() or "en")
 
 
 @register.filter
@@ -77,3 +79,14 @@ def role_name(role: str) -> str:
 
     info = ROLES.get(role)
     return str(info.singular) if info else role
+
+
+@register.filter
+def contact_kind_label(kind: str) -> str:
+    """'Web page' / 'Página web' for a contact kind value."""
+    from firstline.officials.models import ContactKind
+
+    try:
+        return str(ContactKind(kind).label)
+    except ValueError:
+        return kind

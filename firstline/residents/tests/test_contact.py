@@ -1,5 +1,7 @@
 """Writing to an official: preview, minimal mode, the outbox, the two keys, counts."""
 
+import re
+
 import pytest
 
 from firstline.mail.models import Email, EmailStatus
@@ -131,3 +133,21 @@ def test_purge_deletes_sent_messages_that_left(office):
 def test_honeypot_blocks_bots(client, office):
     client.post(f"/en/find/write/{office.pk}/", _form(action="send", website="http://spam"))
     assert not Email.objects.filter(kind=MESSAGE_KIND).exists()
+
+
+def test_call_script_is_one_short_ask_with_the_residents_words_before_thanks(client):
+    mayor = Office.objects.get(title="Mayor of Houston, TX")
+    html = client.get(f"/en/find/write/{mayor.pk}/").content.decode()
+    script = html.split('<p class="script">')[1].split("</p>")[0].replace("<br>", " ")
+    assert "I live in Houston." in script and "Houston city" not in script
+    assert "[your name, optional]" in script
+    assert script.index("[In your own words") < script.index("Thank you")
+    assert script.count("protection for immigrant families:") == 1  # one ask
+    assert len(script.split()) <= 70
+    # The resident picks another ask; the script names that one only.
+    slugs = re.findall(r'name="ask" value="([^"]+)"', html)
+    assert len(slugs) > 1
+    picked = client.get(f"/en/find/write/{mayor.pk}/", {"ask": slugs[1]}).content.decode()
+    assert f'value="{slugs[1]}" checked' in picked
+    es = client.get(f"/es/find/write/{mayor.pk}/").content.decode()
+    assert "Alcalde(sa) de Houston" in es and "vivo en Houston" in es and "Mayor of" not in es

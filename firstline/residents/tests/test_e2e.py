@@ -42,8 +42,10 @@ def test_resident_looks_up_writes_in_spanish_and_leaves_no_trace(
         page.get_by_label("Your ZIP code").press("Enter")  # keyboard only
         page.wait_for_selector("#result-h")
         main = page.locator("main")
-        for text in ("Texas", "Harris County", "Houston city", "Your state legislators", "287(g)"):
+        for text in ("Texas", "Harris County", "Houston", "Your state legislators", "287(g)"):
             assert main.get_by_text(text, exact=False).first.is_visible(), text
+        # Natural names; the Census's "Houston city" stays in the data.
+        assert main.locator(".where").inner_text() == "Texas · Harris County · Houston"
         # Every candidate district of both chambers, each with its legislator.
         assert main.locator(".district").count() >= 4
         assert main.locator(".district .office").count() >= 4
@@ -64,6 +66,8 @@ def test_resident_looks_up_writes_in_spanish_and_leaves_no_trace(
         assert page.get_by_text("Protecciones que faltan").first.is_visible()
         assert page.get_by_text("Sus legisladores estatales").first.is_visible()
 
+        # Several districts per chamber: each chamber's list is one tap away.
+        page.locator("details.chamber > summary").first.click()
         page.locator(".district .office a.button").first.click()
         page.wait_for_selector("#write-h")
         assert page.get_by_label("Modo mínimo: enviar sin mi nombre ni mi correo").is_checked()

@@ -14,13 +14,46 @@ def test_lookup_page_posts_and_renders_result(client, django_assert_max_num_quer
     for text in (
         "Texas",
         "Harris County",
-        "Houston city",
+        ">Houston<",
         "District 147",
         "287(g)",
         "Missing protections",
     ):
         assert text in html
+    assert "Houston city" not in html  # the Census name stays in the data
     assert "no-store" in response["Cache-Control"]
+
+
+def test_zip_result_summarizes_each_level_and_describes_each_gap_once(client):
+    import re
+
+    html = client.post("/en/find/", {"zip": "77002"}).content.decode()
+    # Each level leads with at most three gaps; the rest is one tap away.
+    tops = re.findall(r'<ol class="gaps top">(.*?)</ol>', html, re.S)
+    assert len(tops) == 3
+    assert all(1 <= t.count("<li>") <= 3 for t in tops)
+    assert html.count('<details class="more">') == 3
+    # Every gap is described once, in the glossary the levels link to.
+    described = re.findall(r'<dt id="gap-([a-z0-9_-]+)">', html)
+    assert described and len(described) == len(set(described))
+    linked = set(re.findall(r'href="#gap-([a-z0-9_-]+)"', html))
+    assert linked == set(described)
+    # Several districts, said plainly, with an address-free way to narrow.
+    assert "It touches 4 House districts." in html
+    assert 'name="district"' in html and "Pick your city, county or district" in html
+
+
+def test_spanish_result_uses_natural_names(client):
+    html = client.post("/es/find/", {"zip": "77002"}).content.decode()
+    for text in (
+        "condado de Harris",
+        "Cámara de Representantes",
+        "Senado",
+        "Alcalde(sa) de Houston",
+    ):
+        assert text in html, text
+    for english in ("Houston city", "Harris County", ">House", "Mayor of", "capitol"):
+        assert english not in html, english
 
 
 def test_lookup_page_in_spanish(client):

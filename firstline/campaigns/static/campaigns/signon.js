@@ -2,6 +2,13 @@
  * without it, the server resolves the typed name and offers choices). */
 (function () {
   "use strict";
+  // After a failed submit, the summary of errors takes focus, so a screen
+  // reader announces it and a keyboard user starts from its links.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();
+(function () {
+  "use strict";
   var input = document.getElementById("id_home");
   var list = document.getElementById("jurisdiction-options");
   var hidden = document.getElementById("id_home_id");
