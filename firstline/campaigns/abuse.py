@@ -4,7 +4,8 @@ Layers, cheapest first: a honeypot field, a minimum fill time (a signed
 timestamp rendered into the form), a proof-of-work challenge
 (firstline.lib.pow), and rate limits per client and per contact email. The
 limits and the spent challenges are rows of ``AbuseCounter``, all counted by
-one statement per sign-on (``signon_screen``).
+one statement per sign-on, in the sign-on's own transaction
+(``services.signature_submit(screen=...)``).
 
 Client addresses are never stored: the limiter keys on an HMAC of the address
 with a secret that changes every day, so keys cannot be reversed by
@@ -66,8 +67,9 @@ def counters_hit(
     row on PostgreSQL (the conflicting row is locked and re-read) and on SQLite
     (one writer at a time), so concurrent hits are never lost; the ORM's
     ``bulk_create(update_conflicts=True)`` cannot restart an ended window.
-    It runs in autocommit: a counter row is hot (one per client), and holding
-    its lock for a whole sign-on transaction would serialize a client's requests.
+    A sign-on counts inside its own transaction (``signature_submit``), so it
+    commits once; the client's row stays locked for those few milliseconds,
+    which serializes only that client's own requests.
     """
     if not windows:
         return {}
