@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from firstline.campaigns.models import (
     Campaign,
@@ -179,17 +179,15 @@ def jurisdiction_resolve(text: str) -> tuple[Jurisdiction | None, list[Jurisdict
             return state, []
         return None, jurisdiction_search(query=name, limit=10)
     # The exact spelling the datalist offers, in the state with that postal
-    # code: one query served by the (state, kind, name) index. The state and
-    # the case-insensitive search are looked up only on a miss.
+    # code: one query served by the (state, kind, name) index (a subquery, as a
+    # join makes SQLite scan every county and place). The state and the
+    # case-insensitive search are looked up only on a miss.
+    states = Jurisdiction.objects.filter(kind=JurisdictionKind.STATE, usps=usps)
     local = Jurisdiction.objects.filter(kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.PLACE])
-    exact = list(local.filter(state__kind=JurisdictionKind.STATE, state__usps=usps, name=name)[:2])
+    exact = list(local.filter(state_id__in=Subquery(states.values("pk")), name=name)[:2])
     if len(exact) == 1:
         return exact[0], []
-    state_id = (
-        Jurisdiction.objects.filter(kind=JurisdictionKind.STATE, usps=usps)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    state_id = states.values_list("pk", flat=True).first()
     if state_id is None:
         return None, []
     local = local.filter(state_id=state_id)
