@@ -292,11 +292,7 @@ def signature_submit(
                 home_jurisdiction=home_jurisdiction,
             )
             result = _signature_store(
-                campaign=campaign,
-                org=org,
-                org_created=org_created,
-                email=email,
-                details=details,
+                campaign=campaign, org=org, org_created=org_created, email=email, details=details
             )
     if verdict != abuse.Verdict.OK:
         raise SignOnRefused(verdict)
