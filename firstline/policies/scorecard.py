@@ -852,11 +852,13 @@ def _store(cards: Mapping[int, Scorecard], *, ticket: int) -> None:
     for jid, values in summaries.items():
         groups[json.dumps(values, sort_keys=True)].append(jid)
     stamp = {"algorithm_version": ALGORITHM_VERSION, "computed_from": ticket, "computed_at": now}
-    existing = set(
-        ScorecardRow.objects.filter(jurisdiction_id__in=list(summaries)).values_list(
+    existing = {
+        jid
+        for chunk in itertools.batched(summaries, WRITE_BATCH)
+        for jid in ScorecardRow.objects.filter(jurisdiction_id__in=chunk).values_list(
             "jurisdiction_id", flat=True
         )
-    )
+    }
     older = Q(computed_from__lt=ticket) | Q(algorithm_version__lt=ALGORITHM_VERSION)
     with transaction.atomic():
         ScorecardRow.objects.bulk_create(
