@@ -4,7 +4,8 @@ Layers, cheapest first: a honeypot field, a minimum fill time (a signed
 timestamp rendered into the form), a proof-of-work challenge
 (firstline.lib.pow), and rate limits per client and per contact email. The
 limits and the spent challenges are rows of ``AbuseCounter``, all counted by
-one statement per sign-on (``signon_screen``).
+one statement per sign-on, in the sign-on's own transaction
+(``services.signature_submit(screen=...)``).
 
 Client addresses are never stored: the limiter keys on an HMAC of the address
 with a secret that changes every day, so keys cannot be reversed by

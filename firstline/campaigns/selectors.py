@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
 
 from firstline.campaigns.models import (
     Campaign,
@@ -178,23 +178,19 @@ def jurisdiction_resolve(text: str) -> tuple[Jurisdiction | None, list[Jurisdict
         if state is not None:
             return state, []
         return None, jurisdiction_search(query=name, limit=10)
-    # The state by its postal code among the 51 states (the (kind, geoid)
-    # index narrows to them), then the exact spelling the datalist offers,
-    # served by the (state, kind, name) index; the case-insensitive search
-    # runs only on a miss.
-    state_id = (
-        Jurisdiction.objects.filter(kind=JurisdictionKind.STATE, usps=usps)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if state_id is None:
-        return None, []
-    local = Jurisdiction.objects.filter(
-        state_id=state_id, kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.PLACE]
-    )
-    exact = list(local.filter(name=name)[:2])
+    # The exact spelling the datalist offers, in the state with that postal
+    # code: one query served by the (state, kind, name) index (a subquery, as a
+    # join makes SQLite scan every county and place). The state and the
+    # case-insensitive search are looked up only on a miss.
+    states = Jurisdiction.objects.filter(kind=JurisdictionKind.STATE, usps=usps)
+    local = Jurisdiction.objects.filter(kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.PLACE])
+    exact = list(local.filter(state_id__in=Subquery(states.values("pk")), name=name)[:2])
     if len(exact) == 1:
         return exact[0], []
+    state_id = states.values_list("pk", flat=True).first()
+    if state_id is None:
+        return None, []
+    local = local.filter(state_id=state_id)
     loose = list(_ranked(local.filter(Q(name__iexact=name) | Q(short_name__iexact=name)))[:10])
     by_full_name = [j for j in loose if j.name.casefold() == name.casefold()]
     if len(by_full_name) == 1:

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from firstline.campaigns import abuse
 from firstline.campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -222,6 +223,14 @@ class CampaignNotCollecting(Exception):
     """The campaign stopped collecting (or its window closed) after the caller read it."""
 
 
+class SignOnRefused(Exception):
+    """The abuse screen refused the sign-on; its counters were still counted."""
+
+    def __init__(self, verdict: abuse.Verdict) -> None:
+        super().__init__(verdict)
+        self.verdict = verdict
+
+
 def _collecting(*, campaign: Campaign, now: datetime) -> bool:
     """Re-read in the sign-on's transaction: the caller's campaign may be a
     moment old, and a closed campaign takes no signature."""
@@ -244,19 +253,22 @@ def signature_submit(
     contact_email: str,
     contact_role: str = "",
     language: str = "en",
+    screen: abuse.Screen | None = None,
 ) -> SubmitResult:
     """Create a pending signature, or update the one this organization and
     email already have; queue the verification email either way.
 
-    One transaction: the organization, the signature and the outbox row
-    commit together or not at all. The unique constraint on (campaign,
-    organization, email_hash) settles a race between identical submissions:
-    the loser's INSERT fails inside its savepoint and it then updates the
-    winner's row, read with ``select_for_update`` so no ``submit_count`` is
-    lost. Only a still-pending signature takes the new contact details; a
-    confirmed one keeps what was confirmed (the new details are unproven),
-    and the email just carries a fresh link. Raises ``CampaignNotCollecting``,
-    writing nothing, when the campaign stopped collecting.
+    One transaction: the abuse screen's counters (``screen``, from the public
+    form), the organization, the signature and the outbox row commit together.
+    A refused screen raises ``SignOnRefused`` after committing its counters
+    only. The unique constraint on (campaign, organization, email_hash)
+    settles a race between identical submissions: the loser's INSERT fails
+    inside its savepoint and it then updates the winner's row, read with
+    ``select_for_update`` so no ``submit_count`` is lost. Only a still-pending
+    signature takes the new contact details; a confirmed one keeps what was
+    confirmed (the new details are unproven), and the email just carries a
+    fresh link. Raises ``CampaignNotCollecting``, writing nothing but the
+    counters, when the campaign stopped collecting.
     """
     language = language if language in ("en", "es") else "en"
     email = normalize_email(contact_email)
@@ -265,31 +277,69 @@ def signature_submit(
         "contact_role": clean_text(contact_role, max_length=120),
         "language": language,
     }
+    verdict = abuse.Verdict.OK
+    result = None
     with transaction.atomic():
-        if not _collecting(campaign=campaign, now=timezone.now()):
-            raise CampaignNotCollecting(campaign.slug)
-        org, org_created = organization_get_or_create(
-            name=org_name, website=org_website, type=org_type, home_jurisdiction=home_jurisdiction
+        if screen is not None:
+            # Counted in this transaction: one commit per sign-on. A client's
+            # counter row stays locked until it commits, a few milliseconds.
+            hits = abuse.counters_hit(windows=screen.windows)
+            verdict = abuse.signon_screen_verdict(screen, hits)
+        if verdict == abuse.Verdict.OK and _collecting(campaign=campaign, now=timezone.now()):
+            org, org_created = organization_get_or_create(
+                name=org_name,
+                website=org_website,
+                type=org_type,
+                home_jurisdiction=home_jurisdiction,
+            )
+            result = _signature_store(
+                campaign=campaign, org=org, org_created=org_created, email=email, details=details
+            )
+    if verdict != abuse.Verdict.OK:
+        raise SignOnRefused(verdict)
+    if result is None:
+        raise CampaignNotCollecting(campaign.slug)
+    return result
+
+
+def _signature_store(
+    *,
+    campaign: Campaign,
+    org: Organization,
+    org_created: bool,
+    email: str,
+    details: dict[str, str],
+) -> SubmitResult:
+    if org_created:
+        # Only a new organization can be a look-alike nobody has reviewed yet,
+        # and nobody else can have signed for it: it is not committed yet.
+        signature = Signature.objects.create(
+            campaign=campaign,
+            organization=org,
+            email_hash=lookup_hash(email),
+            contact_email=email,
+            near_duplicate_of=organization_near_duplicate(organization=org),
+            **details,
         )
-        # Only a new organization can be a look-alike nobody has reviewed yet.
-        near = organization_near_duplicate(organization=org) if org_created else None
+        created = True
+    else:
         signature, created = Signature.objects.select_for_update().get_or_create(
             campaign=campaign,
             organization=org,
             email_hash=lookup_hash(email),
-            defaults={"contact_email": email, "near_duplicate_of": near, **details},
+            defaults={"contact_email": email, **details},
         )
-        if not created:
-            signature.submit_count += 1
-            changed = ["submit_count", "updated_at"]
-            if signature.status == SignatureStatus.PENDING:
-                for name, value in details.items():
-                    setattr(signature, name, value)
-                changed += list(details)
-            signature.save(update_fields=changed)
-        sent = signature.status != SignatureStatus.REJECTED
-        if sent:
-            signature_send_verification(signature=signature, campaign=campaign, organization=org)
+    if not created:
+        signature.submit_count += 1
+        changed = ["submit_count", "updated_at"]
+        if signature.status == SignatureStatus.PENDING:
+            for name, value in details.items():
+                setattr(signature, name, value)
+            changed += list(details)
+        signature.save(update_fields=changed)
+    sent = signature.status != SignatureStatus.REJECTED
+    if sent:
+        signature_send_verification(signature=signature, campaign=campaign, organization=org)
     return SubmitResult(signature=signature, created=created, email_sent=sent)
 
 

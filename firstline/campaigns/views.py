@@ -174,12 +174,9 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
             request, "campaigns/detail.html", _detail_context(request, campaign, form), status=400
         )
     data = form.cleaned_data
-    verdict = abuse.signon_screen(
+    screen = abuse.signon_screen_plan(
         client=client, email_hash=lookup_hash(data["contact_email"]), pow_payload=data["pow"]
     )
-    if verdict != abuse.Verdict.OK:
-        message, status = _SCREEN_MESSAGES[verdict]
-        return _reject(request, campaign, form, str(message), status)
     try:
         services.signature_submit(
             campaign=campaign,
@@ -191,7 +188,11 @@ def campaign_sign(request: HttpRequest, slug: str) -> HttpResponse:
             contact_email=data["contact_email"],
             contact_role=data["contact_role"],
             language=_language(),
+            screen=screen,
         )
+    except services.SignOnRefused as refused:
+        message, status = _SCREEN_MESSAGES[refused.verdict]
+        return _reject(request, campaign, form, str(message), status)
     except services.CampaignNotCollecting:
         return _not_collecting(request, campaign)
     # The same answer whether the signature is new, updated or rejected, so

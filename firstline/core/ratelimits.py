@@ -61,8 +61,9 @@ def counters_hit(
     row on PostgreSQL (the conflicting row is locked and re-read) and on SQLite
     (one writer at a time), so concurrent hits are never lost; the ORM's
     ``bulk_create(update_conflicts=True)`` cannot restart an ended window.
-    It runs in autocommit: a counter row is hot (one per client), and holding
-    its lock for a whole submission's transaction would serialize a client's requests.
+    Callers may count in autocommit, or inside their own short transaction
+    (a sign-on does, to commit once): the client's row then stays locked for
+    those few milliseconds, which serializes only that client's own requests.
     """
     if not windows:
         return {}

@@ -542,3 +542,59 @@ class InstrumentVersion(VersionBase):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} v{self.number}"
+
+
+class Scorecard(models.Model):
+    """One jurisdiction's stored scorecard summary: what grades, children lists and the map read.
+
+    Written only by :mod:`firstline.policies.scorecard`; the full scorecard with
+    its reasons is computed on demand.
+    """
+
+    # The jurisdiction is the key: an upsert never burns a surrogate id.
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, primary_key=True, related_name="scorecard"
+    )
+    score = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=1)
+    # Policy slug -> effective status, for the policies researched in the chain.
+    statuses = models.JSONField(default=dict)
+    core_researched = models.PositiveSmallIntegerField(default=0)
+    core_total = models.PositiveSmallIntegerField(default=0)
+    # The rules the row was computed by; a row of other rules is recomputed on read.
+    algorithm_version = models.PositiveSmallIntegerField()
+    # The ticket (ScorecardTicket) the recompute drew before it read the
+    # evidence: a row is only ever overwritten by a recompute holding a later one.
+    computed_from = models.PositiveBigIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="scorecard_score_range_chk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade__in=["A", "B", "C", "D", "F"]), name="scorecard_grade_chk"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(core_researched__lte=models.F("core_total")),
+                name="scorecard_core_researched_chk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id}: {self.grade} ({self.score})"
+
+
+class ScorecardTicket(models.Model):
+    """A single counter every scorecard recompute draws from before it reads the evidence.
+
+    A recompute that drew a later ticket read the evidence later, so it saw at
+    least every change the earlier one saw; comparing tickets in the write is
+    what keeps a slow, older recompute from overwriting a newer result.
+    """
+
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"ticket {self.last}"

@@ -11,16 +11,19 @@ this module is their only implementation. It works in two layers:
   records of their own share the result of their (county, state) pair, which is
   what makes a national recompute take a second or two instead of minutes.
 
-Results are cached in Django's cache, one entry per state holding compact
-summaries (score, grade, effective status per policy) of the state, its
-counties and its places. A record change recomputes exactly the jurisdictions
-it affects (:func:`scorecard_affected_ids`) in a task and merges them in.
+Compact summaries (score, grade, effective status per policy, core research
+coverage) are stored as one :class:`firstline.policies.models.Scorecard` row
+per jurisdiction. A record change recomputes exactly the jurisdictions it
+affects (:func:`scorecard_affected_ids`) in a task: it draws a ticket, computes
+with reads only, then writes in one short transaction that replaces only rows
+computed from an older ticket, so a slow recompute never overwrites a newer one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
+import itertools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +32,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import TextChoices
+from django.db.models import F, Q, TextChoices
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
@@ -41,11 +45,13 @@ from firstline.policies.models import (
     PolicyRecord,
     RecordStatus,
     ResearchCheck,
+    ScorecardTicket,
 )
+from firstline.policies.models import Scorecard as ScorecardRow
 from firstline.policies.selectors import legal_event_rows
 from firstline.policies.signals import scorecards_changed
 
-# Bump when the rules change, so cached results of the old rules are never read.
+# Bump when the rules change, so stored results of the old rules are never read.
 ALGORITHM_VERSION = 2
 
 # Levels from the broadest down; a harmful policy negates protections at its level and below.
@@ -356,7 +362,7 @@ class Scorecard:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What the cache keeps per jurisdiction: enough for grades, children lists and map layers."""
+    """What a Scorecard row keeps per jurisdiction: enough for grades, children lists and map layers."""
 
     score: int
     grade: str
@@ -795,85 +801,100 @@ def scorecard_for(*, jurisdiction: Jurisdiction, catalog: Catalog | None = None)
     return scorecards_compute(jurisdiction_ids=[jurisdiction.pk], catalog=catalog)[jurisdiction.pk]
 
 
-# --- Cache: one entry per state, with the state, its counties and its places ------------
+# --- Stored summaries: one Scorecard row per jurisdiction ------------------------------
 
+# How long the map stamp lives in the cache (the rendered map is keyed by it).
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
-# score, grade, statuses, core policies researched, core policies in the catalog
-CacheEntry = tuple[int, str, dict[str, str], int, int]
 MAP_STAMP_KEY = f"scorecards:v{ALGORITHM_VERSION}:map-stamp"
+# Rows per INSERT and ids per UPDATE: well under either engine's bound-parameter limit.
+WRITE_BATCH = 2000
+SUMMARY_FIELDS = ("score", "grade", "statuses", "core_researched", "core_total")
 
 
-def _shard_key(state_id: int) -> str:
-    return f"scorecards:v{ALGORITHM_VERSION}:state:{state_id}"
+def _ticket_draw() -> int:
+    """Draw the next recompute ticket. Call it before reading any evidence.
+
+    Its own tiny transaction, so the counter row is locked for one statement
+    and not for the compute.
+    """
+    with transaction.atomic():
+        if not ScorecardTicket.objects.filter(pk=1).update(last=F("last") + 1):
+            ScorecardTicket.objects.get_or_create(pk=1)
+            ScorecardTicket.objects.filter(pk=1).update(last=F("last") + 1)
+        return ScorecardTicket.objects.values_list("last", flat=True).get(pk=1)
 
 
-def _shard_of(unit: Unit) -> int:
-    return unit.id if unit.kind == JurisdictionKind.STATE else unit.state_id  # type: ignore[return-value]
+def _summary_values(summary: Summary) -> dict[str, Any]:
+    return {
+        "score": summary.score,
+        "grade": summary.grade,
+        "statuses": dict(summary.statuses),
+        "core_researched": summary.core_researched,
+        "core_total": summary.core_total,
+    }
 
 
-def _write_shards(cards: Mapping[int, Scorecard], *, replace: bool) -> None:
-    grouped: dict[int, dict[int, CacheEntry]] = defaultdict(dict)
-    for jid, card in cards.items():
-        grouped[_shard_of(card.jurisdiction)][jid] = _entry(card.summary())
-    if not replace:
-        # Merge into what is cached. Two tasks merging into one state at the same
-        # instant can lose one's update; the loser's jurisdictions are then
-        # recomputed on the next read of a missing entry or the next change.
-        existing = cache.get_many([_shard_key(s) for s in grouped])
-        for state_id, entries in grouped.items():
-            current = existing.get(_shard_key(state_id))
-            if current is not None:
-                grouped[state_id] = {**current, **entries}
-            else:
-                grouped[state_id] = _state_summaries_fresh(state_id)
-    cache.set_many({_shard_key(s): entries for s, entries in grouped.items()}, CACHE_TIMEOUT)
+def _store(cards: Mapping[int, Scorecard], *, ticket: int) -> None:
+    """Write ``cards`` computed after drawing ``ticket``, in one short transaction.
 
-
-def _state_summaries_fresh(state_id: int) -> dict[int, CacheEntry]:
-    ids = list(Jurisdiction.objects.filter(id=state_id).values_list("id", flat=True))
-    ids += list(Jurisdiction.objects.filter(state_id=state_id).values_list("id", flat=True))
-    cards = scorecards_compute(jurisdiction_ids=ids)
-    return {jid: _entry(c.summary()) for jid, c in cards.items()}
-
-
-def _entry(summary: Summary) -> CacheEntry:
-    return (
-        summary.score,
-        summary.grade,
-        dict(summary.statuses),
-        summary.core_researched,
-        summary.core_total,
-    )
+    Missing rows are inserted (a row another recompute inserted meanwhile is
+    left to the guarded update). Existing rows are updated only where the
+    stored ticket is older, or the stored rules are, so of two overlapping
+    recomputes the one that read the evidence later wins whichever finishes
+    last. Places sharing a result share one UPDATE, so a state is a few
+    statements and a national run a few thousand.
+    """
+    if not cards:
+        return
+    now = timezone.now()
+    summaries = {jid: _summary_values(card.summary()) for jid, card in cards.items()}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for jid, values in summaries.items():
+        groups[json.dumps(values, sort_keys=True)].append(jid)
+    stamp = {"algorithm_version": ALGORITHM_VERSION, "computed_from": ticket, "computed_at": now}
+    existing = {
+        jid
+        for chunk in itertools.batched(summaries, WRITE_BATCH)
+        for jid in ScorecardRow.objects.filter(jurisdiction_id__in=chunk).values_list(
+            "jurisdiction_id", flat=True
+        )
+    }
+    older = Q(computed_from__lt=ticket) | Q(algorithm_version__lt=ALGORITHM_VERSION)
+    with transaction.atomic():
+        ScorecardRow.objects.bulk_create(
+            [
+                ScorecardRow(jurisdiction_id=jid, **values, **stamp)
+                for jid, values in summaries.items()
+                if jid not in existing
+            ],
+            batch_size=WRITE_BATCH,
+            ignore_conflicts=True,
+        )
+        for key, ids in groups.items():
+            values = json.loads(key)
+            for chunk in itertools.batched(ids, WRITE_BATCH):
+                ScorecardRow.objects.filter(older, jurisdiction_id__in=chunk).update(
+                    **values, **stamp
+                )
 
 
 def scorecard_summaries(*, jurisdictions: Iterable[Jurisdiction | Unit]) -> dict[int, Summary]:
-    """Cached summaries; a missing state entry is recomputed whole and stored."""
-    items = list(jurisdictions)
-    states = {
-        j.pk if isinstance(j, Jurisdiction) else j.id
-        for j in items
-        if j.kind == JurisdictionKind.STATE
+    """Stored summaries (one query); missing rows and rows of other rules are computed and stored."""
+    ids = {j.pk if isinstance(j, Jurisdiction) else j.id for j in jurisdictions}
+    if not ids:
+        return {}
+    out = {
+        values[0]: Summary(*values[1:])
+        for values in ScorecardRow.objects.filter(
+            jurisdiction_id__in=ids, algorithm_version=ALGORITHM_VERSION
+        ).values_list("jurisdiction_id", *SUMMARY_FIELDS)
     }
-    states |= {j.state_id for j in items if j.kind != JurisdictionKind.STATE and j.state_id}
-    found = cache.get_many([_shard_key(s) for s in states])
-    missing = {s: _state_summaries_fresh(s) for s in states if _shard_key(s) not in found}
+    missing = ids - out.keys()
     if missing:
-        cache.set_many({_shard_key(s): entries for s, entries in missing.items()}, CACHE_TIMEOUT)
-    merged: dict[int, CacheEntry] = {}
-    for entries in [*found.values(), *missing.values()]:
-        merged.update(entries)
-    out: dict[int, Summary] = {}
-    for j in items:
-        jid = j.pk if isinstance(j, Jurisdiction) else j.id
-        if jid in merged:
-            score, grade, statuses, researched, total = merged[jid]
-            out[jid] = Summary(
-                score=score,
-                grade=grade,
-                statuses=statuses,
-                core_researched=researched,
-                core_total=total,
-            )
+        ticket = _ticket_draw()
+        cards = scorecards_compute(jurisdiction_ids=missing)
+        _store(cards, ticket=ticket)
+        out.update({jid: card.summary() for jid, card in cards.items()})
     return out
 
 
@@ -918,10 +939,16 @@ def map_invalidate() -> str:
 
 
 def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
-    """Recompute and cache exactly the jurisdictions a change to these ones affects; return them."""
+    """Recompute and store exactly the jurisdictions a change to these ones affects; return them.
+
+    The compute only reads, outside any transaction; the write is one short
+    transaction (:func:`_store`) that never lets an older recompute's result
+    replace a newer one.
+    """
+    ticket = _ticket_draw()
     affected = scorecard_affected_ids(jurisdiction_ids=jurisdiction_ids)
     cards = scorecards_compute(jurisdiction_ids=affected)
-    _write_shards(cards, replace=False)
+    _store(cards, ticket=ticket)
     if any(c.jurisdiction.kind != JurisdictionKind.PLACE for c in cards.values()):
         map_invalidate()
     scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=affected)
@@ -929,52 +956,36 @@ def scorecards_recompute(*, jurisdiction_ids: Iterable[int]) -> set[int]:
 
 
 def scorecards_recompute_all() -> int:
-    """The national recompute: every state, county and place, written as fresh cache entries."""
+    """The national recompute: every state, county and place, one row each."""
+    ticket = _ticket_draw()
     cards = scorecards_compute()
-    _write_shards(cards, replace=True)
+    _store(cards, ticket=ticket)
     map_invalidate()
     scorecards_changed.send(sender=scorecards_changed, jurisdiction_ids=None)
     return len(cards)
 
 
-# --- Change hook: collect the jurisdictions touched in a transaction, enqueue once ------
-
-_pending = threading.local()
+# --- Change hook: one recompute task per reported change, after commit ---------------
 
 
 def scorecards_enqueue_recompute(*, jurisdiction_ids: Iterable[int]) -> None:
-    """Recompute after the current transaction commits, once per transaction.
+    """Enqueue a recompute of these jurisdictions once the current transaction commits.
 
-    Call it from any code that writes records (services, importers, views). Many
-    calls in one transaction (an import writing hundreds of 287(g) records)
-    become one task carrying the union of the jurisdictions.
+    Call it from any code that writes records (services, importers, views). A
+    rollback drops the task with the transaction. Each call enqueues its own
+    task; duplicates are harmless, because a recompute reads the evidence as
+    it is when it runs and its write never replaces a newer result.
     """
-    ids = {int(i) for i in jurisdiction_ids if i}
+    ids = sorted({int(i) for i in jurisdiction_ids if i})
     if not ids:
         return
-    connection = transaction.get_connection()
-    flush = getattr(_pending, "flush", None)
-    # Still registered means the same transaction is open: add to its set. A
-    # rollback drops the callback, so a stale set is never reused.
-    if (
-        flush is not None
-        and connection.in_atomic_block
-        and any(f is flush for _s, f, _r in connection.run_on_commit)
-    ):
-        _pending.ids |= ids
-        return
-    _pending.ids = set(ids)
 
-    def flush_pending() -> None:
-        collected = _pending.__dict__.pop("ids", set())
-        _pending.__dict__.pop("flush", None)
-        if collected:
-            from firstline.policies.tasks import scorecards_recompute_task
+    def enqueue() -> None:
+        from firstline.policies.tasks import scorecards_recompute_task
 
-            scorecards_recompute_task.enqueue(jurisdiction_ids=sorted(collected))
+        scorecards_recompute_task.enqueue(jurisdiction_ids=ids)
 
-    _pending.flush = flush_pending
-    transaction.on_commit(flush_pending)
+    transaction.on_commit(enqueue)
 
 
 def scorecard_jurisdictions_changed(jurisdiction_ids: Iterable[int]) -> None:

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -13,6 +15,7 @@ from firstline.campaigns import abuse
 from firstline.campaigns.models import Signature, SignatureStatus
 from firstline.campaigns.services import signature_approve, signature_token
 from firstline.campaigns.tests import factories
+from firstline.lib.crypto import lookup_hash
 from firstline.lib.pow import pow_challenge_create, pow_payload, pow_solve
 from firstline.mail.models import Email
 
@@ -212,6 +215,31 @@ def test_resubmission_over_http_updates_not_duplicates(client):
     )
     assert Signature.objects.count() == 1
     assert Signature.objects.get().contact_name == "Ana María"
+
+
+def test_a_sign_on_counts_and_stores_in_one_transaction(client, django_capture_on_commit_callbacks):
+    """The counters, the organization, the signature and the outbox row commit
+    together; the only other write is the send task, enqueued on commit."""
+    campaign = factories.campaign()
+    client.post(sign_url(campaign), form_data(contact_email="w@example.org", org_name="Warm Org"))
+    # New organization and signer, then the same again (an update).
+    for data, budget in ((form_data(), 13), (form_data(contact_name="Ana María"), 10)):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks() as callbacks,
+        ):
+            assert client.post(sign_url(campaign), data).status_code == 302
+        sql = [q["sql"] for q in queries.captured_queries]
+        # Inside the test's transaction, the sign-on's own transaction is a savepoint.
+        begin = next(i for i, s in enumerate(sql) if s.startswith("SAVEPOINT"))
+        name = sql[begin].split()[-1]
+        end = sql.index(f"RELEASE SAVEPOINT {name}")
+        writes = [i for i, s in enumerate(sql) if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+        assert writes and all(begin < i < end for i in writes), sql
+        assert any("campaigns_abusecounter" in sql[i] for i in writes)
+        assert len(sql) <= budget, sql
+        assert len(callbacks) == 1
+    assert Signature.objects.get(email_hash=lookup_hash("ana@example.org")).submit_count == 2
 
 
 def test_honeypot_answers_like_success_but_stores_nothing(client):

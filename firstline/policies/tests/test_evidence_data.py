@@ -173,7 +173,7 @@ def test_status_as_of_page_stays_within_the_page_budget(
     client, django_assert_max_num_queries
 ) -> None:
     ocd_id = OCD + "tx/county:harris"
-    page(client, ocd_id)  # warm the per-state cache entry
+    page(client, ocd_id)  # store the Scorecard rows the page lists
     with django_assert_max_num_queries(25):
         html = page(client, ocd_id, as_of="2024-03-01")
     assert "Status as of 2024-03-01" in html

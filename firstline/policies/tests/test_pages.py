@@ -27,7 +27,7 @@ def test_nassau_page_shows_harm_evidence_and_state_protections(
     client, django_assert_max_num_queries
 ) -> None:
     url = jurisdiction_url(OCD + "ny/county:nassau")
-    client.get(url)  # warm the per-state cache entry
+    client.get(url)  # store the Scorecard rows the page lists
     with django_assert_max_num_queries(25):
         response = client.get(url)
     html = response.content.decode()

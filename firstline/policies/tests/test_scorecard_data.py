@@ -14,7 +14,7 @@ from firstline.geo.models import Jurisdiction
 from firstline.policies import scorecard
 from firstline.policies.models import PolicyRecord
 from firstline.policies.services import policy_record_change
-from firstline.policies.tasks import scorecards_recompute_task
+from firstline.policies.tasks import BATCH_PRIORITY, scorecards_recompute_task
 
 pytestmark = pytest.mark.django_db
 
@@ -111,10 +111,11 @@ def test_changing_a_record_recomputes_exactly_the_affected_jurisdictions(
     before = scorecard.scorecard_summaries(jurisdictions=[nassau])[nassau.pk]
     DBTaskResult.objects.all().delete()
 
+    agreements = list(
+        PolicyRecord.objects.filter(jurisdiction=nassau, policy__slug="agreement_287g")
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        for other in PolicyRecord.objects.filter(
-            jurisdiction=nassau, policy__slug="agreement_287g"
-        ):
+        for other in agreements:
             policy_record_change(
                 record=other,
                 changes={"status": "rescinded"},
@@ -122,10 +123,11 @@ def test_changing_a_record_recomputes_exactly_the_affected_jurisdictions(
                 by=staff_user,
             )
 
-    # One task for the whole transaction, carrying the changed jurisdiction.
+    # Enqueued on commit, at batch priority, each carrying the changed jurisdiction only.
     tasks = list(DBTaskResult.objects.filter(task_path__endswith="scorecards_recompute_task"))
-    assert len(tasks) == 1
-    assert tasks[0].args_kwargs["kwargs"] == {"jurisdiction_ids": [nassau.pk]}
+    assert len(tasks) == len(agreements) >= 2
+    assert all(t.args_kwargs["kwargs"] == {"jurisdiction_ids": [nassau.pk]} for t in tasks)
+    assert all(t.priority == BATCH_PRIORITY for t in tasks)
 
     affected = set(scorecards_recompute_task.call(jurisdiction_ids=[nassau.pk]))
     expected = {
