@@ -70,7 +70,7 @@ bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b --quick || exit 1; done
 
 messages: setup
-	cd firstline && ../$(MANAGE) makemessages -l es --ignore 'tests/*' >/dev/null
+	cd firstline && ../$(PY) ../manage.py makemessages -l es --ignore "tests/*" >/dev/null
 	$(MANAGE) compilemessages -v0
 
 # Builds the image and smoke-tests it (PostgreSQL, data load, web, worker,
