@@ -236,7 +236,7 @@ def test_a_sign_on_counts_and_stores_in_one_transaction(client, django_capture_o
         end = sql.index(f"RELEASE SAVEPOINT {name}")
         writes = [i for i, s in enumerate(sql) if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
         assert writes and all(begin < i < end for i in writes), sql
-        assert any("campaigns_abusecounter" in sql[i] for i in writes)
+        assert any("core_abusecounter" in sql[i] for i in writes)
         assert len(sql) <= budget, sql
         assert len(callbacks) == 1
     assert Signature.objects.get(email_hash=lookup_hash("ana@example.org")).submit_count == 2

@@ -25,6 +25,7 @@ NOT_PAGES = {
     "set_language",
     "staff_login",
     "policies:map_svg",
+    "policies:map_labels",
     "campaigns:sign",
     "campaigns:jurisdictions",
     "campaigns:challenge",
