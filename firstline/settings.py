@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "firstline.mail",
     "firstline.campaigns",
     "firstline.delivery",
+    "firstline.workspace",
     "firstline.residents",
     "firstline.api",
 ]

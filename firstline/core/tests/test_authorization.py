@@ -34,7 +34,7 @@ PUBLIC = {
     "policies:map_svg",
     "campaigns:list", "campaigns:detail", "campaigns:sign", "campaigns:thanks",
     "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge",
-    "delivery:accountability",
+    "delivery:accountability", "workspace:sign_in",
     "residents:lookup", "residents:write", "residents:preview", "residents:sent",
     "residents:call", "residents:privacy",
 }  # fmt: skip
