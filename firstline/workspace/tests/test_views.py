@@ -170,3 +170,17 @@ def test_county_packet_picked_by_name(rendered):
 def test_moderators_and_researchers_stay_out_of_campaign_setup():
     assert _client("moderator").get("/en/staff/campaigns/").status_code == 403
     assert _client("researcher").get("/en/staff/campaigns/new/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_delivery_state_is_read_only_in_the_admin(rendered, staff_client):
+    sending.deliveries_create(campaign=rendered)
+    delivery = rendered.deliveries.first()
+    url = f"/admin/delivery/delivery/{delivery.pk}/change/"
+    page = staff_client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert staff_client.post(url, {"status": "sent"}).status_code == 403
+    for model in ("campaigndelivery", "target", "lettercopy", "delivery", "printpacket"):
+        assert staff_client.get(f"/admin/delivery/{model}/add/").status_code == 403
+    delivery.refresh_from_db()
+    assert delivery.status == "queued"
