@@ -151,6 +151,16 @@ def signatures(request: HttpRequest, slug: str) -> HttpResponse:
         elif request.POST.get("decision") == "reject":
             n = campaign_services.signature_reject(signatures=chosen, actor=request.user)
             messages.success(request, _("%(n)s rejected.") % {"n": n})
+        elif request.POST.get("decision") == "merge":
+            n = campaign_services.signatures_merge_near_duplicates(
+                signatures=chosen, actor=request.user
+            )
+            messages.success(
+                request, _("%(n)s moved to the organization they duplicate.") % {"n": n}
+            )
+        elif request.POST.get("decision") == "not_duplicate":
+            n = campaign_services.signature_dismiss_duplicate(signatures=chosen, actor=request.user)
+            messages.success(request, _("%(n)s flags cleared.") % {"n": n})
         return redirect("workspace:signatures", slug=slug)
     order = {SignatureStatus.VERIFIED: 0, SignatureStatus.PENDING: 1}
     rows = sorted(

@@ -184,3 +184,24 @@ def test_delivery_state_is_read_only_in_the_admin(rendered, staff_client):
         assert staff_client.get(f"/admin/delivery/{model}/add/").status_code == 403
     delivery.refresh_from_db()
     assert delivery.status == "queued"
+
+
+@pytest.mark.django_db
+def test_near_duplicate_sign_on_is_merged_into_the_organization_it_looks_like():
+    client = _client("organizer")
+    client.post("/en/staff/campaigns/new/", _form())
+    campaign = Campaign.objects.get(slug="tarrant-families")
+    first = Organization.objects.create(
+        name="Fort Worth Neighbors", name_key="fwn", similarity_key="fwn"
+    )
+    second = Organization.objects.create(
+        name="Fort Worth Neighbors Inc", name_key="fwni", similarity_key="fwn"
+    )
+    sig = Signature.objects.create(campaign=campaign, organization=second, status="verified",
+                                   contact_email="a@example.org", email_hash="a",
+                                   near_duplicate_of=first)  # fmt: skip
+    url = "/en/staff/campaigns/tarrant-families/signatures/"
+    assert "Fort Worth Neighbors Inc" in client.get(url).content.decode()
+    client.post(url, {"ids": [sig.pk], "decision": "merge"})
+    sig.refresh_from_db()
+    assert sig.organization == first
