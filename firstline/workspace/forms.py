@@ -50,7 +50,12 @@ class CampaignForm(forms.ModelForm):
             "opens_at": _("Sign-on opens"),
             "closes_at": _("Sign-on closes"),
         }
+        # Every help text is set here: the model's are English-only admin notes.
         help_texts = {
+            "title_es": _("English is used when empty."),
+            "reply_name": "",
+            "reply_organization": "",
+            "reply_phone": "",
             "slug": _("Lowercase letters, digits and hyphens: /campaigns/<this>/."),
             "letter_es": _("Leave empty to send the English letter to Spanish targets too."),
             "reply_email": _("Officials' replies go here (the letters' Reply-To)."),

@@ -205,3 +205,30 @@ def test_near_duplicate_sign_on_is_merged_into_the_organization_it_looks_like():
     client.post(url, {"ids": [sig.pk], "decision": "merge"})
     sig.refresh_from_db()
     assert sig.organization == first
+
+
+def _english_strings() -> list[str]:
+    """The workspace catalog's English strings whose Spanish differs (single-line ones)."""
+    import re
+    from pathlib import Path
+
+    po = (Path(__file__).parents[1] / "locale/es/LC_MESSAGES/django.po").read_text()
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', po, flags=re.M)
+    # "English" also names the language switcher's link, in English on purpose.
+    skip = {"English"}
+    return [en for en, es in pairs if es and es != en and "%(" not in en and en not in skip]
+
+
+@pytest.mark.django_db
+def test_spanish_workspace_pages_have_no_english_left(rendered):
+    client = _client("organizer")
+    english = _english_strings()
+    assert len(english) > 60
+    pages = ["", "new/", f"{rendered.slug}/", f"{rendered.slug}/edit/",
+             f"{rendered.slug}/targets/", f"{rendered.slug}/signatures/",
+             f"{rendered.slug}/letters/", f"{rendered.slug}/packets/"]  # fmt: skip
+    for page in pages:
+        html = client.get(f"/es/staff/campaigns/{page}").content.decode()
+        assert "English is used" not in html  # the model's own help texts
+        left = [s for s in english if f">{s}<" in html or f">{s} " in html]
+        assert not left, (page, left)
