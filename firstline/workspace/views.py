@@ -162,7 +162,7 @@ def signatures(request: HttpRequest, slug: str) -> HttpResponse:
             n = campaign_services.signature_dismiss_duplicate(signatures=chosen, actor=request.user)
             messages.success(request, _("%(n)s flags cleared.") % {"n": n})
         return redirect("workspace:signatures", slug=slug)
-    order = {SignatureStatus.VERIFIED: 0, SignatureStatus.PENDING: 1}
+    order: dict[str, int] = {SignatureStatus.VERIFIED: 0, SignatureStatus.PENDING: 1}
     rows = sorted(
         Signature.objects.filter(campaign=campaign).select_related(
             "organization__home_jurisdiction", "near_duplicate_of"
