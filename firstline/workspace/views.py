@@ -9,9 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,8 +19,9 @@ from django.views.decorators.http import require_POST
 from firstline.campaigns import services as campaign_services
 from firstline.campaigns.letters import letter_render, sample_values
 from firstline.campaigns.models import Campaign, Signature, SignatureStatus
-from firstline.core.permissions import public, require_capability, staff_permission_required
-from firstline.delivery import base, printing, rendering, selectors, sending, targeting
+from firstline.core.permissions import public, staff_permission_required
+from firstline.delivery import base, printing, selectors, targeting
+from firstline.delivery import views as delivery_views
 from firstline.delivery.forms import TargetRuleForm
 from firstline.delivery.models import LetterCopy, PrintPacket, Target
 
@@ -200,13 +200,12 @@ def targets(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def targets_freeze(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
+    if not request.POST.get("undo"):
+        delivery_views.campaign_action(request, campaign=campaign, name="freeze")
+        return redirect("workspace:targets", slug=slug)
     try:
-        if request.POST.get("undo"):
-            targeting.targets_unfreeze(campaign=campaign, by=request.user)
-            messages.success(request, _("Targets unfrozen: the rules can change again."))
-        else:
-            n = targeting.targets_freeze(campaign=campaign, by=request.user)
-            messages.success(request, _("%(n)s targets frozen.") % {"n": n})
+        targeting.targets_unfreeze(campaign=campaign, by=request.user)
+        messages.success(request, _("Targets unfrozen: the rules can change again."))
     except base.DeliveryError as exc:
         messages.error(request, str(exc))
     return redirect("workspace:targets", slug=slug)
@@ -236,7 +235,6 @@ def letters(request: HttpRequest, slug: str) -> HttpResponse:
         "query": query,
         "failed": selectors.deliveries_failed(campaign=campaign)[:20],
     }
-    # After "render", the page reloads itself until every target has its copy.
     context["rendering"] = bool(request.GET.get("rendering")) and (
         context["letters"] < context["targets"] or context["stale"]
     )
@@ -252,30 +250,14 @@ def letters_status(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_permission_required("manage_delivery")
 @require_POST
 def letters_action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
-    """render | send | switch_on | switch_off"""
-    campaign = _campaign(slug)
-    try:
-        with transaction.atomic():
-            if name == "render":
-                n = rendering.letters_render_enqueue(campaign=campaign)
-                messages.success(request, _("%(n)s render batches queued.") % {"n": n})
-                return redirect(
-                    reverse("workspace:letters", kwargs={"slug": slug}) + "?rendering=1"
-                )
-            elif name == "send":
-                n = sending.delivery_start(campaign=campaign, by=request.user)
-                messages.success(request, _("%(n)s deliveries queued.") % {"n": n})
-            elif name in ("switch_on", "switch_off"):
-                # Real delivery is an admin's decision (core.roles); anyone here may stop it.
-                if name == "switch_on":
-                    require_capability(request, "switch_on_delivery")
-                targeting.delivery_switch_set(
-                    campaign=campaign, enabled=name == "switch_on", by=request.user
-                )
-                messages.success(request, _("Delivery switch changed."))
-    except base.DeliveryError as exc:
-        messages.error(request, str(exc))
-    return redirect("workspace:letters", slug=slug)
+    """render | start (deliver) | switch_on (admins only) | switch_off: the delivery
+    dashboard's own actions and rules."""
+    if name not in ("render", "start", "switch_on", "switch_off"):
+        raise Http404
+    delivery_views.campaign_action(request, campaign=_campaign(slug), name=name)
+    url = reverse("workspace:letters", kwargs={"slug": slug})
+    # After "render", the page reloads itself until every target has its copy.
+    return redirect(url + "?rendering=1" if name == "render" else url)
 
 
 @staff_permission_required("manage_delivery")
