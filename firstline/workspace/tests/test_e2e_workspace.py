@@ -202,8 +202,9 @@ def test_organizer_runs_a_campaign_without_the_admin(
         page.goto(f"{url}/en/staff/campaigns/{SLUG}/packets/")
         page.select_option("#id_scope", "county")
         page.fill("#id_place", "Tarrant County, TX")
-        page.click("text=Build packet")
-        expect(body).to_contain_text("Packet with")
+        # Building the PDF can take longer than a click's own wait under load.
+        page.click("text=Build packet", no_wait_after=True)
+        expect(body).to_contain_text("Packet with", timeout=120_000)
         shots("workspace-packets")
 
         page.goto(f"{url}/en/staff/campaigns/{SLUG}/letters/")
