@@ -379,8 +379,10 @@ def _official(target: Any, language: str) -> dict[str, str]:
     return {
         "title": title,
         "name": name or title,
-        # "Dear Sheriff Waybourn," / "Estimado/a Alguacil Waybourn:"
-        "salutation": salutation + (":" if language == "es" else ","),
+        # "Dear Sheriff Waybourn" / "Estimado/a Alguacil Waybourn"; the campaign's
+        # text (``{{ official.salutation }},``) or the letter's own line punctuates it.
+        "salutation": salutation,
+        "salutation_line": salutation + (":" if language == "es" else ","),
     }
 
 

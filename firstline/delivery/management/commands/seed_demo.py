@@ -116,6 +116,11 @@ class Command(BaseCommand):
                 languages=["en", "es"],
                 organizer=organizer,
                 status=CampaignStatus.DRAFT,
+                # Letters ask for a response: say who receives it (docs/delivery.md).
+                reply_name="Demo Organizer",
+                reply_organization="Texas Immigrant Rights Coalition (demo)",
+                reply_email="replies@coalition.example.org",
+                reply_phone="+1 512 555 0100",
             )
             campaign.asks.set(Policy.objects.filter(slug__in=ASKS))
             campaign_services.campaign_open(campaign=campaign)
