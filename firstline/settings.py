@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "firstline.mail",
     "firstline.campaigns",
     "firstline.delivery",
+    "firstline.workspace",
     "firstline.residents",
     "firstline.api",
     "firstline.opendata",

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("policies/", include("firstline.policies.urls")),
     path("campaigns/", include("firstline.campaigns.urls")),
     path("delivery/", include("firstline.delivery.urls")),
+    path("staff/campaigns/", include("firstline.workspace.urls")),
     path("mail/", include("firstline.mail.urls")),
     path("", include("firstline.residents.urls")),
     path("data/", include("firstline.opendata.urls")),

@@ -221,14 +221,7 @@ class SignatureAdmin(admin.ModelAdmin):
     def merge_into_near_duplicate(
         self, request: HttpRequest, queryset: QuerySet[Signature]
     ) -> None:
-        moved = 0
-        for sig in queryset.exclude(near_duplicate_of=None).select_related(
-            "organization", "near_duplicate_of"
-        ):
-            assert sig.near_duplicate_of is not None
-            moved += services.organization_merge(
-                source=sig.organization, target=sig.near_duplicate_of, actor=request.user
-            )
+        moved = services.signatures_merge_near_duplicates(signatures=queryset, actor=request.user)
         self.message_user(request, f"{moved} signature(s) moved.")
 
     @admin.action(description=_("Not a duplicate: clear the flag"))

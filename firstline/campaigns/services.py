@@ -530,6 +530,20 @@ def signature_dismiss_duplicate(*, signatures: QuerySet[Signature], actor: User 
     return signatures.exclude(near_duplicate_of=None).update(near_duplicate_of=None)
 
 
+def signatures_merge_near_duplicates(*, signatures: QuerySet[Signature], actor: User = None) -> int:
+    """Merge each flagged signature's organization into the one it looks like;
+    returns how many signatures moved."""
+    moved = 0
+    for sig in signatures.exclude(near_duplicate_of=None).select_related(
+        "organization", "near_duplicate_of"
+    ):
+        assert sig.near_duplicate_of is not None
+        moved += organization_merge(
+            source=sig.organization, target=sig.near_duplicate_of, actor=actor
+        )
+    return moved
+
+
 def signatures_purge(*, now: datetime | None = None, days: int | None = None) -> int:
     """Delete pending (never confirmed) signatures older than SIGNATURE_PURGE_DAYS
     and organizations left with no signature and no campaign."""

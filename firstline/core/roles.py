@@ -39,7 +39,15 @@ ROLES: dict[str, tuple[str, ...]] = {
         "edit_rosters",
         "review_rosters",
     ),
-    "organizer": ("manage_campaigns", "manage_delivery", "view_evidence_health", "edit_rosters"),
+    # Organizers run a campaign end to end, moderating its sign-ons included
+    # (issue 18); signers' contact details stay with moderators and admins.
+    "organizer": (
+        "manage_campaigns",
+        "manage_delivery",
+        "moderate_signatures",
+        "view_evidence_health",
+        "edit_rosters",
+    ),
     "moderator": ("moderate_signatures", "view_signer_contacts"),
     ADMIN: tuple(CAPABILITIES),
 }

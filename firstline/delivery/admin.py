@@ -19,14 +19,29 @@ from .models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Delivery state changes only through the services (the campaign workspace,
+    the delivery dashboard), which keep its invariants and audit every change:
+    a hand-edited status or lease token would break the exactly-once argument."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(TargetRule)
-class TargetRuleAdmin(admin.ModelAdmin):
+class TargetRuleAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "campaign", "policy", "policy_condition", "language")
     list_select_related = ("campaign", "policy")
 
 
 @admin.register(CampaignDelivery)
-class CampaignDeliveryAdmin(admin.ModelAdmin):
+class CampaignDeliveryAdmin(ReadOnlyAdmin):
     list_display = (
         "campaign",
         "targets_frozen_at",
@@ -45,7 +60,7 @@ class CampaignDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdmin):
     list_display = ("title", "holder_name", "usps", "role", "email", "campaign")
     list_filter = ("role", "usps")
     list_select_related = ("campaign",)
@@ -54,7 +69,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(LetterCopy)
-class LetterCopyAdmin(admin.ModelAdmin):
+class LetterCopyAdmin(ReadOnlyAdmin):
     list_display = ("target", "language", "rendered_at", "stale", "campaign")
     list_filter = ("stale", "language")
     list_select_related = ("target", "campaign")
@@ -71,7 +86,7 @@ def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = (
         "pk",
         "letter",
@@ -90,7 +105,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrintPacket)
-class PrintPacketAdmin(admin.ModelAdmin):
+class PrintPacketAdmin(ReadOnlyAdmin):
     list_display = ("pk", "campaign", "scope", "jurisdiction", "pages", "created_at")
     list_select_related = ("campaign", "jurisdiction")
     raw_id_fields = ("jurisdiction",)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Organization
 from firstline.geo.models import Jurisdiction
-from firstline.geo.selectors import jurisdiction_search
+from firstline.geo.selectors import jurisdiction_by_name
 from firstline.lib.uploads import upload_kind
 from firstline.officials.roles import role_choices
 from firstline.policies.models import Policy
@@ -51,15 +51,7 @@ class TargetRuleForm(forms.Form):
             line = line.strip()
             if not line:
                 continue
-            name = line.rpartition(",")[0].strip().casefold() or line.casefold()
-            match = next(
-                (
-                    j
-                    for j in jurisdiction_search(query=line, limit=10)
-                    if name in (j.name.casefold(), j.short_name.casefold())
-                ),
-                None,
-            )
+            match = jurisdiction_by_name(text=line)
             if match is None:
                 unknown.append(line)
             else:

@@ -25,9 +25,12 @@ from . import selectors
 from .base import DeliveryError, User, signed_in
 from .models import (
     CampaignDelivery,
+    Delivery,
     GeographyKind,
     LetterCopy,
     PolicyCondition,
+    PrintPacket,
+    Response,
     Target,
     TargetRule,
 )
@@ -187,3 +190,34 @@ def targets_contacts_fill(*, campaign: Campaign, by: User = None) -> int:
                 message=f"{len(changed)} targets filled in from current records",
             )
     return len(changed)
+
+
+def targets_unfreeze(*, campaign: Campaign, by: User = None) -> int:
+    """Undo a freeze before anything went out: drop the frozen targets and their
+    rendered copies so the rules can change. Refused once a delivery, a print
+    packet or a response exists, because those are the campaign's record."""
+    with transaction.atomic():
+        if (
+            Delivery.objects.filter(campaign=campaign).exists()
+            or PrintPacket.objects.filter(campaign=campaign).exists()
+            or Response.objects.filter(campaign=campaign).exists()
+        ):
+            raise DeliveryError(
+                "letters were already sent, printed or answered; targets stay frozen"
+            )
+        claimed = CampaignDelivery.objects.filter(
+            campaign=campaign, targets_frozen_at__isnull=False
+        ).update(targets_frozen_at=None, targets_frozen_by=None)
+        if not claimed:
+            raise DeliveryError("targets are not frozen")
+        LetterCopy.objects.filter(campaign=campaign).delete()
+        targets = Target.objects.filter(campaign=campaign)
+        n = targets.count()
+        targets.delete()
+        audit_event_record(
+            action="delivery.targets_unfreeze",
+            subject=f"campaigns.Campaign:{campaign.pk}",
+            actor=by,
+            message="targets unfrozen",
+        )
+    return n

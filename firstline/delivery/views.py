@@ -72,8 +72,14 @@ def rule_add(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_permission_required("manage_delivery")
 @require_POST
 def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
-    """freeze | render | switch_on | switch_off | start | flag_stale"""
-    campaign = _campaign(slug)
+    """freeze | render | switch_on | switch_off | start | fill_targets | flag_stale"""
+    campaign_action(request, campaign=_campaign(slug), name=name)
+    return redirect("delivery:dashboard", slug=slug)
+
+
+def campaign_action(request: HttpRequest, *, campaign: Campaign, name: str) -> None:
+    """Run one dashboard action and report its result as a message; also used by
+    the campaign workspace, so both pages follow the same rules."""
     try:
         with transaction.atomic():
             if name == "freeze":
@@ -113,7 +119,6 @@ def action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
                 messages.success(request, _("%(n)s copies need re-rendering.") % {"n": n})
     except base.DeliveryError as exc:
         messages.error(request, str(exc))
-    return redirect("delivery:dashboard", slug=slug)
 
 
 @staff_permission_required("manage_delivery")

@@ -47,6 +47,20 @@ def jurisdiction_search(*, query: str, limit: int = 25) -> QuerySet[Jurisdiction
     )[:limit]
 
 
+def jurisdiction_by_name(*, text: str) -> Jurisdiction | None:
+    """The jurisdiction a person means by "Harris County, TX", "Houston, TX" or "Texas":
+    the first search result whose name matches exactly."""
+    name = (text.rpartition(",")[0].strip() or text.strip()).casefold()
+    return next(
+        (
+            j
+            for j in jurisdiction_search(query=text, limit=10)
+            if name in (j.name.casefold(), j.short_name.casefold())
+        ),
+        None,
+    )
+
+
 def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
     if jurisdiction.kind == JurisdictionKind.STATE:
         return Jurisdiction.objects.filter(

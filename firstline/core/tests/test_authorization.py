@@ -35,7 +35,7 @@ PUBLIC = {
     "policies:map_labels",
     "campaigns:list", "campaigns:detail", "campaigns:sign", "campaigns:thanks",
     "campaigns:verify", "campaigns:jurisdictions", "campaigns:challenge", "campaigns:share_image",
-    "delivery:accountability",
+    "delivery:accountability", "workspace:sign_in",
     "residents:lookup", "residents:write", "residents:preview", "residents:sent",
     "residents:call", "residents:privacy",
     "opendata:data", "opendata:file",

@@ -29,6 +29,7 @@ STACK = [
     "policies",
     "campaigns",
     "delivery",
+    "workspace",
     "residents",
     "api",
     "opendata",
