@@ -203,4 +203,8 @@ def data_words(using: str = "default") -> set[str]:
 
 def english_found(text: str, vocabulary: set[str]) -> list[str]:
     text = re.sub(r"https?://\S+|\S+@\S+", " ", text)
-    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in vocabulary})
+    # Identifiers are code, not prose: file names (legal_events.csv) and the
+    # snake_case values a column dictionary lists (in_force, struck_down).
+    text = re.sub(r"\S+\.(?:csv|geojson|json)\b|\b[a-z0-9]+(?:_[a-z0-9]+)+\b", " ", text)
+    # Whole words, accents included: "adoptó" is not "adopt".
+    return sorted({w for w in re.findall(r"[^\W\d_]+", text) if w.lower() in vocabulary})

@@ -167,6 +167,10 @@ def test_organizer_runs_a_campaign_without_the_admin(
         expect(body).to_contain_text("1 approved.")
         with django_db_blocker.unblock():
             assert Signature.objects.using(db).get().status == SignatureStatus.APPROVED
+        # Approval tells the signer, through the outbox, in the language they signed in.
+        approved = smtp_sink.wait_for(2)[1]
+        assert approved["X-Envelope-To"] == "luis@fwn.example.org"
+        assert "approved the signature of" in testing.message_text(approved)
 
         page.goto(f"{url}/en/staff/campaigns/{SLUG}/targets/")
         page.click("text=Freeze targets")
@@ -187,7 +191,8 @@ def test_organizer_runs_a_campaign_without_the_admin(
             email = Delivery.objects.using(db).filter(channel="email")
             _wait_for(lambda: email.filter(status="sent").exists())
             assert email.get().mode == "outbox"
-        assert len(smtp_sink.messages) == 1  # the signer's confirmation only; the letter stayed in
+        # The signer's confirmation and approval only; the letter stayed in the outbox.
+        assert [m["X-Envelope-To"] for m in smtp_sink.messages] == ["luis@fwn.example.org"] * 2
 
         # Switching delivery to officials on is the admin's; the organizer is refused.
         switch = page.locator("button:has-text('Switch delivery to officials on')")
