@@ -114,7 +114,7 @@ def template(url: str) -> str:
 
 def delivery_rates(db: str, letters: int) -> dict[int, dict[str, float]]:
     delivery.VAR.mkdir(parents=True, exist_ok=True)
-    rates = {}
+    rates: dict[int, dict[str, float]] = {}
     for workers in DELIVERY_WORKERS:
         label = f"scaleout-w{workers}"
         sink = delivery.Sink(label)
@@ -131,7 +131,15 @@ def delivery_rates(db: str, letters: int) -> dict[int, dict[str, float]]:
     return rates
 
 
-def lookup_rates(db: str, *, seconds: int, rounds: int) -> dict[int, float]:
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def lookup_rates(db: str, *, seconds: int, rounds: int) -> dict[int, tuple[float, float]]:
+    """Median requests/s and the share of the cores busy, per number of web workers."""
     zips = [
         row[0]
         for row in delivery.sql(
@@ -145,15 +153,20 @@ def lookup_rates(db: str, *, seconds: int, rounds: int) -> dict[int, float]:
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
     }
-    rates = {}
+    rates: dict[int, tuple[float, float]] = {}
     with lookup.lookup_script(zips) as lua:
         for web in WEB_WORKERS:
             with lookup.gunicorn_server(env, web) as base:
                 lookup.warm_up(base, zips, lua, passes=1, seconds=2)
+                busy0, total0 = cpu_times()
                 runs = [lookup.run_wrk(base + "/", seconds, lua) for _ in range(rounds)]
-            rates[web] = statistics.median(rps for rps, _ in runs)
+                busy1, total1 = cpu_times()
+            median = statistics.median(rps for rps, _ in runs)
+            # How busy the machine's cores were under load: near 100 % means more workers can't help.
+            busy = (busy1 - busy0) / max(total1 - total0, 1)
+            rates[web] = (median, busy)
             print(
-                f"  lookup, {web} web workers: {rates[web]:.0f} rps (rounds "
+                f"  lookup, {web} web workers: {median:.0f} rps, cores {busy:.0%} busy (rounds "
                 + ", ".join(f"{rps:.0f} rps p99 {p99:.0f} ms" for rps, p99 in runs)
                 + ")",
                 flush=True,
@@ -190,8 +203,9 @@ def main() -> None:
     print(
         f"RESULT delivery_w1={rate[1]:.0f} delivery_w2={rate[2]:.0f} delivery_w4={rate[4]:.0f} "
         f"ratio_w2={rate[2] / rate[1]:.2f} ratio_w4={rate[4] / rate[1]:.2f} "
-        f"lookup_web2={served[2]:.0f} lookup_web4={served[4]:.0f} "
-        f"ratio_web4={served[4] / served[2]:.2f} exactly_once={once} letters={letters} "
+        f"lookup_web2={served[2][0]:.0f} lookup_web4={served[4][0]:.0f} "
+        f"ratio_web4={served[4][0] / served[2][0]:.2f} busy_web2={served[2][1]:.2f} "
+        f"busy_web4={served[4][1]:.2f} exactly_once={once} letters={letters} "
         f"seconds={seconds} rounds={rounds} cores={len(os.sched_getaffinity(0))}"
     )
 
