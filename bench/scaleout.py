@@ -1,7 +1,7 @@
 """Scale-out on PostgreSQL: delivery with 1, 2 and 4 db_workers, the ZIP lookup with 2 and 4 web workers.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/scaleout.py            # 2,000 letters a config, 3 x 10 s windows
-    DATABASE_URL=postgres://... .venv/bin/python bench/scaleout.py --quick    # under a minute: 300 letters, one 3 s window
+    DATABASE_URL=postgres://... .venv/bin/python bench/scaleout.py --quick    # under a minute: 200 letters, one 2 s window
 
 Everything runs against one scratch database, ``bench_scaleout``, cloned
 (``CREATE DATABASE … TEMPLATE``) from ``bench_scaleout_tpl_<fingerprint>``,
@@ -138,12 +138,15 @@ def cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def lookup_rates(db: str, *, seconds: int, rounds: int) -> dict[int, tuple[float, float]]:
+def lookup_rates(
+    db: str, *, seconds: int, rounds: int, zip_count: int
+) -> dict[int, tuple[float, float]]:
     """Median requests/s and the share of the cores busy, per number of web workers."""
     zips = [
         row[0]
         for row in delivery.sql(
-            db, "select code from geo_zcta where state_id is not null order by random() limit 100"
+            db,
+            f"select code from geo_zcta where state_id is not null order by random() limit {zip_count}",
         )
     ]
     env = {
@@ -157,7 +160,7 @@ def lookup_rates(db: str, *, seconds: int, rounds: int) -> dict[int, tuple[float
     with lookup.lookup_script(zips) as lua:
         for web in WEB_WORKERS:
             with lookup.gunicorn_server(env, web) as base:
-                lookup.warm_up(base, zips, lua, passes=1, seconds=2)
+                lookup.warm_up(base, zips, lua, passes=1, seconds=max(1, seconds // 3))
                 busy0, total0 = cpu_times()
                 runs = [lookup.run_wrk(base + "/", seconds, lua) for _ in range(rounds)]
                 busy1, total1 = cpu_times()
@@ -185,7 +188,7 @@ def main() -> None:
         return
     os.chdir(BASE)
     started = time.monotonic()
-    letters, seconds, rounds = (300, 3, 1) if args.quick else (2000, 10, 3)
+    letters, seconds, rounds, zip_count = (200, 2, 1, 50) if args.quick else (2000, 10, 3, 300)
     tpl = template(url)
     admin(url, f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
     admin(url, f'CREATE DATABASE "{SCRATCH}" TEMPLATE "{tpl}"')
@@ -194,7 +197,7 @@ def main() -> None:
         print(f"== delivery: {letters} letters to legislators per configuration", flush=True)
         sent = delivery_rates(db, letters)
         print(f"== lookup: wrk, 50 connections, {rounds} x {seconds} s per configuration")
-        served = lookup_rates(db, seconds=seconds, rounds=rounds)
+        served = lookup_rates(db, seconds=seconds, rounds=rounds, zip_count=zip_count)
     finally:
         admin(url, f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
     rate = {w: sent[w]["steady_rate"] for w in DELIVERY_WORKERS}
