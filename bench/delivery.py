@@ -41,6 +41,8 @@ from pathlib import Path
 BASE = Path(__file__).resolve().parent.parent
 VAR = BASE / "var" / "bench"
 PY = sys.executable
+# A SQLite file, or a PostgreSQL URL (str).
+Database = Path | str
 
 
 def free_port() -> int:
@@ -134,11 +136,12 @@ def fresh_copy(base: Path, name: str) -> Path:
     return target
 
 
-def env_for(db: Path, sink: Sink, workers: int) -> dict[str, str]:
+def env_for(db: Database, sink: Sink, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # A str is a PostgreSQL URL (bench/scaleout.py); a Path is a SQLite file.
+    env["DATABASE_URL" if isinstance(db, str) else "SQLITE_PATH"] = str(db)
     env.update(
         {
-            "SQLITE_PATH": str(db),
             "DELIVERY_MODE": "smtp",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(sink.port),
@@ -159,12 +162,22 @@ def manage(env: dict[str, str], *args: str) -> str:
     return out.stdout.strip()
 
 
-def sql(db: Path, query: str) -> list[tuple]:
+def sql(db: Database, query: str) -> list[tuple]:
+    if isinstance(db, str):
+        import psycopg
+
+        with psycopg.connect(db) as pg:
+            return pg.execute(query).fetchall()
     con = sqlite3.connect(db, timeout=30)
     try:
         return con.execute(query).fetchall()
     finally:
         con.close()
+
+
+def as_datetime(value: str | datetime) -> datetime:
+    # SQLite returns timestamps as text, PostgreSQL as datetimes.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def vm_hwm_kb(pid: int) -> int:
@@ -175,7 +188,7 @@ def vm_hwm_kb(pid: int) -> int:
 
 
 def deliver(
-    db: Path, sink: Sink, *, workers: int, seed_args: list[str], label: str
+    db: Database, sink: Sink, *, workers: int, seed_args: list[str], label: str
 ) -> dict[str, float]:
     env = env_for(db, sink, workers)
     seeded = manage(
@@ -239,9 +252,7 @@ def deliver(
     first, last = sql(
         db, f"select min(sent_at), max(sent_at) from delivery_delivery where campaign_id={campaign}"
     )[0]
-    sending = (
-        datetime.fromisoformat(last) - datetime.fromisoformat(first)
-    ).total_seconds() or elapsed
+    sending = (as_datetime(last) - as_datetime(first)).total_seconds() or elapsed
     print(
         f"  {label}: {total} letters in {elapsed:.1f}s wall = {total / elapsed:.0f}/s "
         f"(first to last send {sending:.1f}s = {total / sending:.0f}/s), exactly_once={exactly_once}, "

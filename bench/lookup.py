@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
@@ -78,20 +80,9 @@ def run_wrk(url: str, seconds: int, script: str | None) -> tuple[float, float]:
     return parse_wrk(out)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--db", default=str(BASE / "var" / "firstline.sqlite3"))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--gzip", action="store_true", help="send Accept-Encoding: gzip")
-    args = parser.parse_args()
-    if args.gzip:
-        HEADERS.extend(["-H", "Accept-Encoding: gzip"])
-    seconds, rounds = (4, 1) if args.quick else (10, 3)
-
-    zips = sample_zips(args.db, 100 if args.quick else 300)
-    if not zips:
-        raise SystemExit("no ZCTAs in the database: run `make data` first")
+@contextmanager
+def lookup_script(zips: list[str]) -> Iterator[str]:
+    """A wrk script asking for the ZIPs in turn; yields its path."""
     lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115 (wrk reads it later)
     lua.write(
         "local zips = {" + ",".join(f'"{z}"' for z in zips) + "}\n"
@@ -102,14 +93,19 @@ def main() -> None:
         "end\n"
     )
     lua.close()
+    try:
+        yield lua.name
+    finally:
+        os.unlink(lua.name)
 
-    env = {**os.environ, "FIRSTLINE_ENV": "test", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
-    if not os.environ.get("DATABASE_URL"):
-        env["SQLITE_PATH"] = args.db
+
+@contextmanager
+def gunicorn_server(env: dict[str, str], workers: int) -> Iterator[str]:
+    """gunicorn with the project's gunicorn.conf.py on a free port; yields its base URL."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "firstline.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+        [sys.executable, "-m", "gunicorn", "firstline.wsgi:application", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--worker-class", "sync", "--log-level", "warning"],
         cwd=BASE, env=env, stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -124,22 +120,46 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("server did not start") from None
                 time.sleep(0.3)
-        # Warm up both paths: imports, each worker's ZCTA index and per-jurisdiction
-        # memo, and SQLite's page cache. Steady state is what we compare.
-        for _ in range(3):
-            for z in zips:
-                urllib.request.urlopen(f"{base}/api/v1/lookup?zip={z}", timeout=10).read()
-        run_wrk(base + "/", 3, lua.name)
-        ping, look = [], []
-        for _ in range(rounds):
-            ping.append(run_wrk(base + "/api/v1/ping", seconds, None))
-            look.append(run_wrk(base + "/", seconds, lua.name))
-            print(f"round: ping {ping[-1][0]:.0f} rps p99 {ping[-1][1]:.1f} ms | "
-                  f"lookup {look[-1][0]:.0f} rps p99 {look[-1][1]:.1f} ms", flush=True)  # fmt: skip
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=15)
-        os.unlink(lua.name)
+
+
+def warm_up(base: str, zips: list[str], lua: str, *, passes: int = 3, seconds: int = 3) -> None:
+    # Imports, each worker's ZCTA index and per-jurisdiction memo, and the
+    # database's page cache: steady state is what we compare.
+    for _ in range(passes):
+        for z in zips:
+            urllib.request.urlopen(f"{base}/api/v1/lookup?zip={z}", timeout=10).read()
+    run_wrk(base + "/", seconds, lua)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--db", default=str(BASE / "var" / "firstline.sqlite3"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--gzip", action="store_true", help="send Accept-Encoding: gzip")
+    args = parser.parse_args()
+    if args.gzip:
+        HEADERS.extend(["-H", "Accept-Encoding: gzip"])
+    seconds, rounds = (4, 1) if args.quick else (10, 3)
+
+    zips = sample_zips(args.db, 100 if args.quick else 300)
+    if not zips:
+        raise SystemExit("no ZCTAs in the database: run `make data` first")
+    env = {**os.environ, "FIRSTLINE_ENV": "test", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    if not os.environ.get("DATABASE_URL"):
+        env["SQLITE_PATH"] = args.db
+    with lookup_script(zips) as lua, gunicorn_server(env, args.workers) as base:
+        warm_up(base, zips, lua)
+        ping, look = [], []
+        for _ in range(rounds):
+            ping.append(run_wrk(base + "/api/v1/ping", seconds, None))
+            look.append(run_wrk(base + "/", seconds, lua))
+            print(f"round: ping {ping[-1][0]:.0f} rps p99 {ping[-1][1]:.1f} ms | "
+                  f"lookup {look[-1][0]:.0f} rps p99 {look[-1][1]:.1f} ms", flush=True)  # fmt: skip
 
     ping_rps = statistics.median(r for r, _ in ping)
     ping_p99 = statistics.median(p for _, p in ping)
