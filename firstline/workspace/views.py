@@ -266,14 +266,14 @@ def packets(request: HttpRequest, slug: str) -> HttpResponse:
     form = PacketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            packet = printing.print_packet_build(
+            packet = printing.print_packet_request(
                 campaign=campaign,
                 by=request.user,
                 scope=form.cleaned_data["scope"],
                 jurisdiction=form.cleaned_data["place"],
             )
-            messages.success(request, _("Packet with %(n)s pages ready.") % {"n": packet.pages})
-            return redirect("workspace:packets", slug=slug)
+            url = reverse("workspace:packets", kwargs={"slug": slug})
+            return redirect(f"{url}?packet={packet.pk}")
         except base.DeliveryError as exc:
             messages.error(request, str(exc))
     context = {
@@ -283,5 +283,6 @@ def packets(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("jurisdiction")
         .order_by("-pk")[:50],
         "to_print": selectors.print_letters(campaign=campaign, jurisdiction=None).count(),
+        "packet": delivery_views.packet_shown(request, campaign),
     }
     return render(request, "workspace/packets.html", context)
