@@ -125,7 +125,8 @@ def _packet_tasks() -> list[list[object]]:
     from django_tasks_db.models import DBTaskResult
 
     return [
-        r.args_kwargs["args"] for r in DBTaskResult.objects.filter(task_path__endswith="build_packet")
+        r.args_kwargs["args"]
+        for r in DBTaskResult.objects.filter(task_path__endswith="build_packet")
     ]
 
 
