@@ -263,7 +263,10 @@ def letters_action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 @staff_permission_required("manage_delivery")
 def packets(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    form = PacketForm(request.POST or None)
+    shown = delivery_views.packet_shown(request, campaign)
+    # The form keeps what started the packet shown next to it.
+    initial = {"scope": shown.scope, "place": shown.jurisdiction or ""} if shown else {}
+    form = PacketForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             packet = printing.print_packet_request(
@@ -283,6 +286,6 @@ def packets(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("jurisdiction")
         .order_by("-pk")[:50],
         "to_print": selectors.print_letters(campaign=campaign, jurisdiction=None).count(),
-        "packet": delivery_views.packet_shown(request, campaign),
+        "packet": shown,
     }
     return render(request, "workspace/packets.html", context)

@@ -164,6 +164,7 @@ def test_county_packet_picked_by_name(rendered):
     assert packet.letters.get().target.role == Role.SHERIFF
     page = client.get(response["Location"]).content.decode()
     assert "Packet queued" in page and 'http-equiv="refresh"' in page
+    assert 'value="Cook County, IL"' in page  # the form keeps what started it
     printing.print_packet_render(packet_id=packet.pk)  # the task's work
     page = client.get(response["Location"]).content.decode()
     assert "Packet ready" in page and f"/delivery/packet/{packet.pk}/" in page
