@@ -12,8 +12,11 @@ the same id.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Campaign, Organization
@@ -296,6 +299,10 @@ class PacketScope(models.TextChoices):
     STATE = "state", _("Merged per state")
 
 
+# A chunk of letters renders in seconds; this long without progress means no worker has it.
+PACKET_STALL = timedelta(minutes=10)
+
+
 class PacketStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     BUILDING = "building", _("Building")
@@ -322,6 +329,8 @@ class PrintPacket(models.Model):
     letters_total = models.PositiveIntegerField(default=0)
     letters_done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # Moves with every chunk rendered: a build that stopped moving can be retried.
+    updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -346,6 +355,11 @@ class PrintPacket(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (PacketStatus.DONE, PacketStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Queued or building, and not moved for PACKET_STALL (its worker stopped)."""
+        return not self.finished and self.updated_at < timezone.now() - PACKET_STALL
 
 
 class ResponseKind(models.TextChoices):

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from . import selectors
 from .base import DeliveryError, User, signed_in
 from .letters import jurisdiction_name, letter_title
 from .models import (
+    PACKET_STALL,
     Channel,
     Delivery,
     DeliveryStatus,
@@ -125,9 +127,16 @@ def print_packet_request(
 
 
 def print_packet_retry(*, packet: PrintPacket, by: User = None) -> bool:
-    """Queue a failed packet again; anything else is left alone."""
-    updated = PrintPacket.objects.filter(pk=packet.pk, status=PacketStatus.FAILED).update(
-        status=PacketStatus.QUEUED, error="", letters_done=0, pages=0
+    """Queue a failed or stalled packet again (see ``PrintPacket.stalled``); anything
+    else is left alone."""
+    stalled = Q(
+        status__in=[PacketStatus.QUEUED, PacketStatus.BUILDING],
+        updated_at__lt=timezone.now() - PACKET_STALL,
+    )
+    updated = PrintPacket.objects.filter(
+        Q(status=PacketStatus.FAILED) | stalled, pk=packet.pk
+    ).update(
+        status=PacketStatus.QUEUED, error="", letters_done=0, pages=0, updated_at=timezone.now()
     )
     if updated:
         audit_event_record(
@@ -138,7 +147,7 @@ def print_packet_retry(*, packet: PrintPacket, by: User = None) -> bool:
 
 
 def _progress(packet: PrintPacket, **fields: object) -> None:
-    PrintPacket.objects.filter(pk=packet.pk).update(**fields)
+    PrintPacket.objects.filter(pk=packet.pk).update(updated_at=timezone.now(), **fields)
 
 
 def print_packet_render(*, packet_id: int) -> PrintPacket:
@@ -147,8 +156,13 @@ def print_packet_render(*, packet_id: int) -> PrintPacket:
     the packet (with its reason) for the page to show and retry."""
     import weasyprint
 
+    # One task builds a packet: it claims the queued row (a retried packet's old task,
+    # or a task run twice, finds it claimed and stops).
+    claimed = PrintPacket.objects.filter(pk=packet_id, status=PacketStatus.QUEUED).update(
+        status=PacketStatus.BUILDING, updated_at=timezone.now()
+    )
     packet = PrintPacket.objects.select_related("campaign", "jurisdiction").get(pk=packet_id)
-    if packet.status not in (PacketStatus.QUEUED, PacketStatus.BUILDING):
+    if not claimed:
         return packet
     # The order the letters were chosen in (selectors.print_letters).
     letters = list(
@@ -156,7 +170,6 @@ def print_packet_render(*, packet_id: int) -> PrintPacket:
             "campaign", "target", "target__jurisdiction", "target__office"
         ).order_by("target__usps", "target__jurisdiction__name", "target__role", "target__title")
     )
-    _progress(packet, status=PacketStatus.BUILDING, letters_done=0, pages=0, error="")
     try:
         if not letters:
             raise DeliveryError(_("this packet has no letters left to print"))
@@ -181,7 +194,8 @@ def print_packet_render(*, packet_id: int) -> PrintPacket:
     name = f"{campaign.slug}-{packet.scope}-{jurisdiction.geoid if jurisdiction else 'all'}.pdf"
     packet.pdf.save(name, ContentFile(pdf), save=False)
     with transaction.atomic():
-        PrintPacket.objects.filter(pk=packet.pk).update(
+        _progress(
+            packet,
             pdf=packet.pdf.name,
             pages=len(pages),
             letters_done=len(letters),

@@ -40,6 +40,11 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('queued', 'Queued'), ('building', 'Building'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10),
         ),
+        migrations.AddField(
+            model_name='printpacket',
+            name='updated_at',
+            field=models.DateTimeField(auto_now=True),
+        ),
         migrations.AddConstraint(
             model_name='printpacket',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'building', 'done', 'failed'])), name='printpacket_status_valid_chk'),

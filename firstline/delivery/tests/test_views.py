@@ -193,3 +193,31 @@ def test_a_failed_packet_says_why_and_can_be_retried(
         reverse("delivery:packet_retry", args=[packet.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"].startswith("/")
+
+
+def test_a_stalled_packet_can_be_retried_and_is_built_once(staff_client, rendered, staff_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from firstline.delivery import printing
+    from firstline.delivery.models import PrintPacket
+
+    packet = printing.print_packet_request(
+        campaign=rendered, scope="county", jurisdiction=h.cook(), by=staff_user
+    )
+    page = reverse("delivery:dashboard", args=[rendered.slug]) + f"?packet={packet.pk}"
+    # A packet still moving is not retried.
+    assert not printing.print_packet_retry(packet=packet, by=staff_user)
+    assert "Stalled" not in staff_client.get(page).content.decode()
+    # Its worker stopped mid-build 11 minutes ago.
+    PrintPacket.objects.filter(pk=packet.pk).update(
+        status="building", updated_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    shown = staff_client.get(page).content.decode()
+    assert "Stalled" in shown and "Retry the packet" in shown
+    assert printing.print_packet_retry(packet=packet, by=staff_user)
+    assert printing.print_packet_render(packet_id=packet.pk).status == "done"
+    # The same task delivered twice finds the packet built and does not build it again.
+    before = PrintPacket.objects.get(pk=packet.pk).updated_at
+    assert printing.print_packet_render(packet_id=packet.pk).updated_at == before
