@@ -106,7 +106,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(PrintPacket)
 class PrintPacketAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "campaign", "scope", "jurisdiction", "pages", "created_at")
+    list_display = ("pk", "campaign", "scope", "jurisdiction", "status", "pages", "created_at")
     list_select_related = ("campaign", "jurisdiction")
     raw_id_fields = ("jurisdiction",)
     filter_horizontal = ()

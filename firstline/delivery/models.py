@@ -12,8 +12,11 @@ the same id.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firstline.campaigns.models import Campaign, Organization
@@ -296,7 +299,21 @@ class PacketScope(models.TextChoices):
     STATE = "state", _("Merged per state")
 
 
+# A chunk of letters renders in seconds; this long without progress means no worker has it.
+PACKET_STALL = timedelta(minutes=10)
+
+
+class PacketStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class PrintPacket(models.Model):
+    """A PDF packet, built by a task (``printing.print_packet_render``): the page
+    that asked for it follows ``status`` and the letter counts until it is done."""
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="print_packets")
     scope = models.CharField(max_length=10, choices=PacketScope.choices)
     jurisdiction = models.ForeignKey(
@@ -305,6 +322,15 @@ class PrintPacket(models.Model):
     letters = models.ManyToManyField(LetterCopy, related_name="packets")
     pdf = models.FileField(upload_to="delivery/packets/%Y/%m/")
     pages = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=PacketStatus.choices, default=PacketStatus.QUEUED
+    )
+    # Progress is counted in letters: the page count is known only once rendered.
+    letters_total = models.PositiveIntegerField(default=0)
+    letters_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    # Moves with every chunk rendered: a build that stopped moving can be retried.
+    updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -312,9 +338,28 @@ class PrintPacket(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in PacketStatus]),
+                name="printpacket_status_valid_chk",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(letters_done__lte=models.F("letters_total")),
+                name="printpacket_done_within_total_chk",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} packet {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (PacketStatus.DONE, PacketStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Queued or building, and not moved for PACKET_STALL (its worker stopped)."""
+        return not self.finished and self.updated_at < timezone.now() - PACKET_STALL
 
 
 class ResponseKind(models.TextChoices):

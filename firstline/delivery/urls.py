@@ -7,6 +7,7 @@ urlpatterns = [
     path("letter/<int:pk>/", views.letter_preview, name="letter"),
     path("letter/<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("packet/<int:pk>/", views.packet_download, name="packet"),
+    path("packet/<int:pk>/retry/", views.packet_retry, name="packet_retry"),
     path("delivery/<int:pk>/retry/", views.delivery_retry, name="retry"),
     path("delivery/<int:pk>/mark/", views.delivery_mark, name="mark"),
     path("target/<int:pk>/response/", views.response_add, name="response_add"),

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,7 +22,7 @@ from firstline.lib.uploads import KINDS, upload_kind
 
 from . import base, letters, printing, rendering, responses, selectors, sending, targeting
 from .forms import MarkForm, PacketForm, ResponseForm, TargetRuleForm
-from .models import Delivery, LetterCopy, PrintPacket, Response, Target
+from .models import Delivery, LetterCopy, PacketStatus, PrintPacket, Response, Target
 
 
 def _campaign(slug: str) -> Campaign:
@@ -38,6 +40,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "rules": campaign.target_rules.select_related("policy").prefetch_related("jurisdictions"),
         "rule_form": TargetRuleForm(),
         "packet_form": PacketForm(),
+        "packet": packet_shown(request, campaign),
         "preview": None if frozen else selectors.target_preview(campaign=campaign),
         "frozen_counts": selectors.frozen_target_counts(campaign=campaign) if frozen else None,
         "letters": LetterCopy.objects.filter(campaign=campaign).count(),
@@ -163,19 +166,41 @@ def packet_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = PacketForm(request.POST)
     if form.is_valid():
         try:
-            packet = printing.print_packet_build(
+            packet = printing.print_packet_request(
                 campaign=campaign, by=request.user, **form.cleaned_data
             )
-            messages.success(request, _("Packet with %(n)s pages ready.") % {"n": packet.pages})
+            return redirect(
+                reverse("delivery:dashboard", args=[slug]) + f"?packet={packet.pk}#print"
+            )
         except base.DeliveryError as exc:
             messages.error(request, str(exc))
     return redirect("delivery:dashboard", slug=slug)
 
 
+def packet_shown(request: HttpRequest, campaign: Campaign) -> PrintPacket | None:
+    """The packet a page follows after starting it (``?packet=``), from this campaign."""
+    pk = request.GET.get("packet", "")
+    if not pk.isdigit():
+        return None
+    return PrintPacket.objects.filter(campaign=campaign, pk=pk).first()
+
+
+@staff_permission_required("manage_delivery")
+@require_POST
+def packet_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    packet = get_object_or_404(PrintPacket, pk=pk)
+    if not printing.print_packet_retry(packet=packet, by=request.user):
+        messages.error(request, _("Only a failed packet can be retried."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("delivery:dashboard", args=[packet.campaign.slug]) + f"?packet={pk}"
+    return redirect(back)
+
+
 @staff_permission_required("manage_delivery")
 @never_cache
 def packet_download(request: HttpRequest, pk: int) -> FileResponse:
-    packet = get_object_or_404(PrintPacket, pk=pk)
+    packet = get_object_or_404(PrintPacket, pk=pk, status=PacketStatus.DONE)
     return FileResponse(packet.pdf.open("rb"), content_type="application/pdf")
 
 

@@ -263,17 +263,20 @@ def letters_action(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 @staff_permission_required("manage_delivery")
 def packets(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
-    form = PacketForm(request.POST or None)
+    shown = delivery_views.packet_shown(request, campaign)
+    # The form keeps what started the packet shown next to it.
+    initial = {"scope": shown.scope, "place": shown.jurisdiction or ""} if shown else {}
+    form = PacketForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            packet = printing.print_packet_build(
+            packet = printing.print_packet_request(
                 campaign=campaign,
                 by=request.user,
                 scope=form.cleaned_data["scope"],
                 jurisdiction=form.cleaned_data["place"],
             )
-            messages.success(request, _("Packet with %(n)s pages ready.") % {"n": packet.pages})
-            return redirect("workspace:packets", slug=slug)
+            url = reverse("workspace:packets", kwargs={"slug": slug})
+            return redirect(f"{url}?packet={packet.pk}")
         except base.DeliveryError as exc:
             messages.error(request, str(exc))
     context = {
@@ -283,5 +286,6 @@ def packets(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("jurisdiction")
         .order_by("-pk")[:50],
         "to_print": selectors.print_letters(campaign=campaign, jurisdiction=None).count(),
+        "packet": shown,
     }
     return render(request, "workspace/packets.html", context)

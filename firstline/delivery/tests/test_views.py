@@ -119,3 +119,105 @@ def test_letters_and_packets_are_never_cached(staff_client, rendered, staff_user
     response = staff_client.get(reverse("delivery:packet", args=[packet.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content)[:4] == b"%PDF"
+
+
+def _packet_tasks() -> list[list[object]]:
+    from django_tasks_db.models import DBTaskResult
+
+    return [
+        r.args_kwargs["args"]
+        for r in DBTaskResult.objects.filter(task_path__endswith="build_packet")
+    ]
+
+
+def test_a_packet_builds_in_a_task_and_the_dashboard_follows_it(
+    staff_client, rendered, django_capture_on_commit_callbacks
+):
+    from firstline.delivery import printing
+    from firstline.delivery.models import PrintPacket
+
+    sending.delivery_start(campaign=rendered)
+    dashboard = reverse("delivery:dashboard", args=[rendered.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("delivery:packet_create", args=[rendered.slug]),
+            {"scope": "county", "jurisdiction": h.cook().ocd_id},
+        )
+    packet = PrintPacket.objects.get(campaign=rendered)
+    assert response["Location"] == f"{dashboard}?packet={packet.pk}#print"
+    assert (packet.status, packet.letters_total, packet.pdf.name) == ("queued", 1, "")
+    assert _packet_tasks() == [[packet.pk]]  # enqueued once the request committed
+    assert staff_client.get(reverse("delivery:packet", args=[packet.pk])).status_code == 404
+    page = staff_client.get(f"{dashboard}?packet={packet.pk}").content.decode()
+    assert "Packet queued" in page and 'http-equiv="refresh"' in page
+
+    printing.print_packet_render(packet_id=packet.pk)  # what the worker's task runs
+    packet.refresh_from_db()
+    assert (packet.status, packet.letters_done) == ("done", 1) and packet.pages >= 2
+    page = staff_client.get(f"{dashboard}?packet={packet.pk}").content.decode()
+    assert "Packet ready" in page and 'http-equiv="refresh"' not in page
+    assert reverse("delivery:packet", args=[packet.pk]) in page
+    assert Delivery.objects.get(campaign=rendered, channel="print").status == "printed"
+
+
+def test_a_failed_packet_says_why_and_can_be_retried(
+    staff_client, rendered, staff_user, django_capture_on_commit_callbacks
+):
+    from firstline.delivery import printing
+
+    letters = list(printing.selectors.print_letters(campaign=rendered, jurisdiction=h.cook()))
+    packet = printing.print_packet_request(
+        campaign=rendered, scope="county", jurisdiction=h.cook(), by=staff_user
+    )
+    packet.letters.clear()  # its letters went away before the worker picked it up
+    packet = printing.print_packet_render(packet_id=packet.pk)
+    assert packet.status == "failed" and "no letters left" in packet.error
+    dashboard = reverse("delivery:dashboard", args=[rendered.slug]) + f"?packet={packet.pk}"
+    page = staff_client.get(dashboard).content.decode()
+    assert "Packet failed" in page and "no letters left" in page and "Retry the packet" in page
+
+    packet.letters.set(letters)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("delivery:packet_retry", args=[packet.pk]), {"next": dashboard}
+        )
+    assert response["Location"] == dashboard
+    packet.refresh_from_db()
+    assert (packet.status, packet.error) == ("queued", "")
+    assert [packet.pk] in _packet_tasks()
+    assert printing.print_packet_render(packet_id=packet.pk).status == "done"
+    # A finished packet is not retried (nor built twice).
+    assert not printing.print_packet_retry(packet=packet, by=staff_user)
+    # An outside "next" is ignored.
+    response = staff_client.post(
+        reverse("delivery:packet_retry", args=[packet.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"].startswith("/")
+
+
+def test_a_stalled_packet_can_be_retried_and_is_built_once(staff_client, rendered, staff_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from firstline.delivery import printing
+    from firstline.delivery.models import PrintPacket
+
+    packet = printing.print_packet_request(
+        campaign=rendered, scope="county", jurisdiction=h.cook(), by=staff_user
+    )
+    page = reverse("delivery:dashboard", args=[rendered.slug]) + f"?packet={packet.pk}"
+    # A packet still moving is not retried.
+    assert not printing.print_packet_retry(packet=packet, by=staff_user)
+    assert "Stalled" not in staff_client.get(page).content.decode()
+    # Its worker stopped mid-build 11 minutes ago.
+    PrintPacket.objects.filter(pk=packet.pk).update(
+        status="building", updated_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    shown = staff_client.get(page).content.decode()
+    assert "Stalled" in shown and "Retry the packet" in shown
+    assert printing.print_packet_retry(packet=packet, by=staff_user)
+    assert printing.print_packet_render(packet_id=packet.pk).status == "done"
+    # The same task delivered twice finds the packet built and does not build it again.
+    before = PrintPacket.objects.get(pk=packet.pk).updated_at
+    assert printing.print_packet_render(packet_id=packet.pk).updated_at == before

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from firstline.campaigns.models import Campaign, Organization, Signature, SignatureStatus
-from firstline.delivery import sending
+from firstline.delivery import printing, sending
 from firstline.delivery.models import CampaignDelivery, PrintPacket, Target
 from firstline.delivery.tests import helpers as h
 from firstline.officials.models import Role
@@ -157,11 +157,18 @@ def test_county_packet_picked_by_name(rendered):
     client = _client("organizer")
     url = f"/en/staff/campaigns/{rendered.slug}/packets/"
     assert "1 letter goes on paper" in client.get(url).content.decode()
-    page = client.post(url, {"scope": "county", "place": "Cook County, IL"}, follow=True)
-    assert "Packet with" in page.content.decode()
+    response = client.post(url, {"scope": "county", "place": "Cook County, IL"})
     packet = PrintPacket.objects.get(campaign=rendered)
-    assert packet.jurisdiction == h.cook()
+    assert response["Location"] == f"{url}?packet={packet.pk}"
+    assert packet.jurisdiction == h.cook() and packet.status == "queued"
     assert packet.letters.get().target.role == Role.SHERIFF
+    page = client.get(response["Location"]).content.decode()
+    assert "Packet queued" in page and 'http-equiv="refresh"' in page
+    assert 'value="Cook County, IL"' in page  # the form keeps what started it
+    printing.print_packet_render(packet_id=packet.pk)  # the task's work
+    page = client.get(response["Location"]).content.decode()
+    assert "Packet ready" in page and f"/delivery/packet/{packet.pk}/" in page
+    assert 'http-equiv="refresh"' not in page
     nothing = client.post(url, {"scope": "county", "place": "Tarrant County, TX"}, follow=True)
     assert "no letters to print here" in nothing.content.decode()
 
