@@ -88,6 +88,22 @@ def _run(args: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
+def _drop(name: str, env: dict[str, str]) -> None:
+    """Drop a restored copy. Not ``--force``: that would terminate every other
+    session on it, and a freshly restored database often has an autovacuum
+    worker (a superuser's process) that a non-superuser may not terminate.
+    Plain DROP DATABASE cancels autovacuum itself; our own connections are
+    closed first; a moment's retry covers a worker still starting."""
+    for attempt in range(20):
+        try:
+            _run(["dropdb", "--if-exists", name], env)
+            return
+        except BackupError as error:
+            if "being accessed by other users" not in str(error) or attempt == 19:
+                raise
+            time.sleep(0.5)
+
+
 def backup_dump(*, output_dir: Path, using: str = "default") -> tuple[Path, dict[str, int]]:
     """Dump the database (custom format) and count its tables in the dump's snapshot."""
     connection = connections[using]
@@ -121,7 +137,7 @@ def backup_restore(*, dump: Path, name: str, using: str = "default") -> str:
               f"--dbname={name}", str(dump)], env)  # fmt: skip
     except BackupError:
         # A half-restored copy proves nothing and takes space: drop it.
-        _run(["dropdb", "--if-exists", "--force", name], env)
+        _drop(name, env)
         raise
     alias = f"restored_{uuid.uuid4().hex[:8]}"
     connections.databases[alias] = {**settings, "NAME": name}
@@ -132,7 +148,7 @@ def backup_restored_drop(*, alias: str, using: str = "default") -> None:
     name = connections.databases[alias]["NAME"]
     connections[alias].close()
     del connections.databases[alias]
-    _run(["dropdb", "--if-exists", "--force", name], _client_env(connections[using].settings_dict))
+    _drop(name, _client_env(connections[using].settings_dict))
 
 
 def backup_check(
