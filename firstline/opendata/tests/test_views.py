@@ -104,7 +104,9 @@ def test_data_page_lists_every_file_with_its_columns(generated: Path, language: 
         assert str(DATASETS["officials"].files[0].columns[1].description) in html
     assert ("Datos abiertos" in html) == (language == "es")
     if language == "es":
-        assert "Licencia" in html and 'Columnas de <span translate="no">officials.csv</span>' in html
+        assert (
+            "Licencia" in html and 'Columnas de <span translate="no">officials.csv</span>' in html
+        )
         assert "Two-letter postal code" not in html
 
 
