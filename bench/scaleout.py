@@ -70,8 +70,17 @@ def admin(url: str, statement: str) -> None:
     """CREATE/DROP DATABASE, which cannot run inside a transaction."""
     import psycopg
 
-    with psycopg.connect(database_url(url, "postgres"), autocommit=True) as con:
-        con.execute(statement)  # type: ignore[arg-type]
+    # WITH (FORCE) cannot end an autovacuum worker for a non-superuser
+    # (InsufficientPrivilege); the worker is gone within a second or so.
+    for attempt in range(10):
+        try:
+            with psycopg.connect(database_url(url, "postgres"), autocommit=True) as con:
+                con.execute(statement)  # type: ignore[arg-type]
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 9:
+                raise
+            time.sleep(1)
 
 
 def fingerprint() -> str:

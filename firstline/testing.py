@@ -125,20 +125,32 @@ def clone_test_database(label: str) -> dict[str, Any]:
         # A template must be idle. Connections opened by other threads (a
         # task run inline, an earlier live server) are not closed by
         # close_all(), so end them here; the test suite reconnects on demand.
-        for _attempt in range(5):
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [db["NAME"]],
-            )
-            try:
-                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db["NAME"]}"')
-                break
-            except Exception as exc:
-                if "being accessed by other users" not in str(exc) or _attempt == 4:
-                    raise
-                time.sleep(0.5)
+        _retry_while_in_use(cursor, db["NAME"], f'CREATE DATABASE "{name}" TEMPLATE "{db["NAME"]}"')
     db["NAME"] = name
     return db
+
+
+def _retry_while_in_use(cursor: Any, in_use: str, statement: str) -> None:
+    """Run a CREATE ... TEMPLATE or DROP that needs `in_use` idle.
+
+    Only our own client sessions are ended: a non-superuser may not terminate
+    the autovacuum worker a freshly loaded database starts, and need not,
+    because CREATE and DROP DATABASE cancel autovacuum themselves.
+    """
+    for attempt in range(10):
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()"
+            " AND usename = current_user AND backend_type = 'client backend'",
+            [in_use],
+        )
+        try:
+            cursor.execute(statement)
+            return
+        except Exception as exc:
+            if "being accessed by other users" not in str(exc) or attempt == 9:
+                raise
+            time.sleep(0.5)
 
 
 def drop_cloned_database(db: dict[str, Any]) -> None:
@@ -150,7 +162,7 @@ def drop_cloned_database(db: dict[str, Any]) -> None:
         if connections.databases[alias].get("NAME") == db["NAME"]:
             connections[alias].close()
     with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+        _retry_while_in_use(cursor, db["NAME"], f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
 
 
 def env_for_database(db: dict[str, Any]) -> dict[str, str]:
