@@ -233,13 +233,10 @@ class SignOnRefused(Exception):
 
 def _collecting(*, campaign: Campaign, now: datetime) -> bool:
     """Re-read in the sign-on's transaction: the caller's campaign may be a
-    moment old, and a closed campaign takes no signature."""
-    return (
-        Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.COLLECTING)
-        .filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lte=now))
-        .filter(models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=now))
-        .exists()
-    )
+    moment old, and a closed campaign takes no signature. The rule itself is
+    ``campaign_accepts_signatures``'s."""
+    fresh = Campaign.objects.only("status", "opens_at", "closes_at").filter(pk=campaign.pk).first()
+    return fresh is not None and campaign_accepts_signatures(campaign=fresh, now=now)
 
 
 def signature_submit(

@@ -45,21 +45,28 @@ def email_queue(
     language: str = "en",
     sensitive: bool = True,
 ) -> Email:
-    """Write the outbox row now; send it from a task after the transaction commits."""
+    """Write the outbox row and its send task in the caller's transaction.
+
+    The task backend keeps its queue in this database (django-tasks-db), so
+    the row and its task commit together, or not at all: no extra commit per
+    email, and no email committed without a task. A worker cannot see the
+    task before the commit.
+    """
     subject, text, html = email_render(template=template, context=context, language=language)
-    email = Email.objects.create(
-        kind=kind,
-        to=", ".join(to),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        subject=subject[:300],
-        text=text,
-        html=html,
-        language=language,
-        sensitive=sensitive,
-    )
     from firstline.mail.tasks import send_email
 
-    transaction.on_commit(lambda: send_email.enqueue(email.pk))
+    with transaction.atomic(savepoint=False):
+        email = Email.objects.create(
+            kind=kind,
+            to=", ".join(to),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            subject=subject[:300],
+            text=text,
+            html=html,
+            language=language,
+            sensitive=sensitive,
+        )
+        send_email.enqueue(email.pk)
     return email
 
 
@@ -105,8 +112,8 @@ def email_retry_due(*, now: Any = None) -> int:
 
     now = now or timezone.now()
     OUTBOX.sweep(now=now)
-    # Committed but never enqueued: the process died between its commit and
-    # its on_commit enqueue. A duplicate task is harmless (email_send claims).
+    # Queued but never enqueued: a row written by hand or by a task backend
+    # kept outside this database. A duplicate task is harmless (email_send claims).
     Email.objects.filter(
         status=EmailStatus.QUEUED,
         next_attempt_at__isnull=True,

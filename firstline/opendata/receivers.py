@@ -42,8 +42,11 @@ def on_signature(instance: Signature, **kwargs: Any) -> None:
         downloads_schedule(slugs=["signatories"])
 
 
-def on_campaign_or_organization(**kwargs: Any) -> None:
-    downloads_schedule(slugs=["signatories"])
+def on_campaign_or_organization(created: bool = False, **kwargs: Any) -> None:
+    # A new campaign or organization has no approved signature yet; skipping
+    # it keeps the cache out of every new organization's sign-on.
+    if not created:
+        downloads_schedule(slugs=["signatories"])
 
 
 def connect() -> None:
