@@ -245,7 +245,15 @@ class PolicyLine:
 
     @property
     def unverified(self) -> bool:
-        return any(r.confidence != "verified" for r in self.records)
+        """Whether the evidence that gives this line its status is unverified.
+
+        A failed or pending bill listed beside an enacted, verified law does not
+        make the law's line read as unverified.
+        """
+        carrying = [r for r in self.records if r.status in CREDIT_SHARE] or [
+            r for r in (self.record,) if r is not None
+        ]
+        return any(r.confidence != "verified" for r in carrying)
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,7 +293,7 @@ class LineView:
 
     @property
     def unverified(self) -> bool:
-        return any(r.confidence != "verified" for r in self.records)
+        return self.line.unverified
 
 
 def _offices(jurisdiction: Jurisdiction) -> list[Any]:

@@ -177,3 +177,23 @@ def test_status_as_of_page_stays_within_the_page_budget(
     with django_assert_max_num_queries(25):
         html = page(client, ocd_id, as_of="2024-03-01")
     assert "Status as of 2024-03-01" in html
+
+
+def _status_cell(html: str, slug: str) -> str:
+    """The policy and status cells of one line (the evidence cell badges each record itself)."""
+    row = html.split(f'data-policy="{slug}">', 1)[1]
+    return row.split('<ul class="evidence">', 1)[0]
+
+
+def test_a_line_is_unverified_only_through_the_records_that_give_it_its_status(client) -> None:
+    line = card_for(OCD + "fl").line("mandate_287g")
+    assert line is not None and line.effective_status == "in_force"
+    carrying = [r for r in line.records if r.status in ("in_force", "partial")]
+    beside = [r for r in line.records if r not in carrying]
+    assert carrying and all(r.confidence == "verified" for r in carrying)
+    assert any(r.confidence == "unverified" for r in beside)  # SB 14-A (2025A), a failed bill
+    assert not line.unverified
+    assert "badge unverified" not in _status_cell(page(client, OCD + "fl"), "mandate_287g")
+    PolicyRecord.objects.filter(pk=carrying[0].id).update(confidence="unverified")
+    assert card_for(OCD + "fl").line("mandate_287g").unverified  # type: ignore[union-attr]
+    assert "badge unverified" in _status_cell(page(client, OCD + "fl"), "mandate_287g")
