@@ -404,6 +404,45 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its living descendants (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        pending += [int(child) for child in children]
+    return total
+
+
+def cpu_probe(
+    database_url: str, db_name: str, web: Callable[[], int | None], worker: Callable[[], int | None]
+) -> Callable[[], dict[str, float]]:
+    """CPU used so far by the web server, the task worker(s) and the database
+    backends serving the scratch database (all on this machine)."""
+    import psycopg
+
+    def probe() -> dict[str, float]:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            backends = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [db_name],
+            ).fetchall()
+        web_pid, worker_pid = web(), worker()
+        return {
+            "web": _cpu_seconds(web_pid) if web_pid else 0.0,
+            "worker": _cpu_seconds(worker_pid) if worker_pid else 0.0,
+            "db": sum(_cpu_seconds(pid) for (pid,) in backends),
+        }
+
+    return probe
+
+
 def wait_until_mailed(database_url: str, emails: int, timeout: float = 300) -> dict[str, float]:
     """Seconds until ``emails`` verification emails are sent (polling the
     database directly)."""
@@ -431,9 +470,13 @@ def run_burst(
     how: str = "raw",
     settle: Callable[[], dict[str, float]] | None = None,
     tag: int = 0,
+    cpu: Callable[[], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Baseline, sign-ons, ``settle()`` (wait for the worker's emails), baseline;
-    returns figures (also used by the tests)."""
+    returns figures (also used by the tests). ``cpu()``, when given, returns
+    the CPU seconds used so far per part (web, worker, db): the figures then
+    say what one sign-on and one trivial POST cost in CPU."""
+    cpu = cpu or dict
     client = client_for(url, f"/en/campaigns/{slug}/")
     signon = signon_payloads(requests, resubmissions, tag=tag)
     for fields, solution in zip(signon, solved_challenges(client, requests), strict=True):
@@ -441,13 +484,26 @@ def run_burst(
     # The server refuses forms filled in under MIN_FILL_SECONDS (3 s).
     time.sleep(max(0.0, client.form_ts_at + 3.5 - time.monotonic()))
     echo = [{"_addr": address(200 + tag, i), "x": str(i)} for i in range(requests)]
+    at_start = cpu()
     base1 = fire(client, ECHO, echo, threads, how)
+    before = cpu()
     sign = fire(client, f"/en/campaigns/{slug}/sign/", signon, threads, how)
     settled = settle() if settle else {}
+    after = cpu()
     base2 = fire(client, ECHO, echo, threads, how)
     base_elapsed = (base1.elapsed + base2.elapsed) / 2
+    # CPU per request, in ms: a sign-on's from its first POST until the
+    # worker has sent its email; the trivial view's over its first run.
+    per_request = {
+        f"cpu_{part}_ms": (after[part] - before[part]) * 1000 / requests for part in after
+    }
+    per_request |= {
+        f"cpu_trivial_{part}_ms": (before[part] - at_start[part]) * 1000 / requests
+        for part in before
+    }
     return {
         **settled,
+        **per_request,
         "signon_rps": requests / sign.elapsed,
         "baseline_rps": requests / base_elapsed,
         "ratio": (requests / sign.elapsed) / (requests / base_elapsed),
@@ -544,16 +600,30 @@ def main() -> int:
             worker = start_worker(env)
 
         def settle(number: int) -> dict[str, float]:
-            if args.worker == "during":
-                return wait_until_mailed(database_url, number * args.requests)
-            late = start_worker(env)
-            try:
-                return wait_until_mailed(database_url, number * args.requests)
-            finally:
-                stop(late)
+            nonlocal worker
+            if args.worker == "after":
+                # Kept running until the next round starts, so its CPU is read.
+                if worker is not None:
+                    stop(worker)
+                worker = start_worker(env)
+            return wait_until_mailed(database_url, number * args.requests)
+
+        def stop_late_worker() -> None:
+            nonlocal worker
+            if args.worker == "after" and worker is not None:
+                stop(worker)
+                worker = None
+
+        cpu = cpu_probe(
+            database_url,
+            db_name,
+            lambda: server.pid if server else None,
+            lambda: worker.pid if worker else None,
+        )
 
         rounds = []
         for number, slug in enumerate(slugs, start=1):
+            stop_late_worker()
             rounds.append(
                 run_burst(
                     url,
@@ -564,6 +634,7 @@ def main() -> int:
                     slug=slug,
                     tag=number,
                     settle=lambda n=number: settle(n),
+                    cpu=cpu,
                 )
             )
             figures = rounds[-1]
@@ -572,7 +643,10 @@ def main() -> int:
                 f"{figures['signon_p50_ms']:.0f} ms, p99 {figures['signon_p99_ms']:.0f} ms; "
                 f"trivial POST {figures['baseline_rps']:.0f} req/s, p99 "
                 f"{figures['baseline_p99_ms']:.0f} ms; ratio {figures['ratio']:.2f}; mailed "
-                f"{figures['mailed_s']:.1f} s after the burst",
+                f"{figures['mailed_s']:.1f} s after the burst; CPU per sign-on: web "
+                f"{figures['cpu_web_ms']:.1f} ms, worker {figures['cpu_worker_ms']:.1f} ms, "
+                f"database {figures['cpu_db_ms']:.1f} ms; per trivial POST: web "
+                f"{figures['cpu_trivial_web_ms']:.2f} ms",
                 file=sys.stderr,
             )
         counts = [
@@ -619,7 +693,11 @@ def main() -> int:
             f"p50_ms={median('signon_p50_ms'):.0f} p99_ms={median('signon_p99_ms'):.0f} "
             f"p99_max_ms={max(r['signon_p99_ms'] for r in rounds):.0f} "
             f"baseline_p99_ms={median('baseline_p99_ms'):.0f} "
-            f"mailed_s={median('mailed_s'):.1f} workers={args.workers} threads={args.threads} "
+            f"mailed_s={median('mailed_s'):.1f} "
+            f"cpu_web_ms={median('cpu_web_ms'):.1f} cpu_worker_ms={median('cpu_worker_ms'):.1f} "
+            f"cpu_db_ms={median('cpu_db_ms'):.1f} "
+            f"cpu_trivial_web_ms={median('cpu_trivial_web_ms'):.2f} "
+            f"workers={args.workers} threads={args.threads} "
             f"client={rounds[-1]['client']} worker={args.worker} "
             f"sync_commit={'off' if args.no_sync_commit else 'on'}"
         )
