@@ -22,6 +22,7 @@ from firstline.policies.models import (
     PRIMARY_SOURCES,
     Confidence,
     Instrument,
+    LegalEvent,
     Policy,
     PolicyRecord,
     RecordStatus,
@@ -143,6 +144,25 @@ def _verified_without_primary_source(today: dt.date) -> Iterator[Item]:
         )
 
 
+def _events_without_primary_source(today: dt.date) -> Iterator[Item]:
+    """A court or legislative event read only in a secondary report: it changes a
+    status (an injunction lifted puts a law back in force), so it needs the order
+    or the bill itself."""
+    events = (
+        LegalEvent.objects.filter(instrument__in=instruments_current())
+        .exclude(source_type__in=PRIMARY_SOURCES)
+        .select_related("instrument")
+        .order_by("instrument__slug", "date")
+    )
+    for e in events:
+        yield Item(
+            "event_without_primary_source",
+            f"{e.instrument.slug}: {e.get_kind_display().lower()} on {e.date} ({e.reference}) "
+            f"rests on a {e.source_type or 'untyped'} source ({e.url or 'no URL'})",
+            _instrument_url(e.instrument_id),
+        )
+
+
 def _status_disagrees_with_events(today: dt.date) -> Iterator[Item]:
     """A provision stored as in force (verified or not) that its legal history says is not, or the reverse."""
     events = legal_event_rows()
@@ -210,6 +230,7 @@ CHECKS: tuple[Callable[[dt.date], Iterator[Item]], ...] = (
     _sources_older_than_events,
     _ice_list_stale,
     _verified_without_primary_source,
+    _events_without_primary_source,
     _status_disagrees_with_events,
     _research_contradicts_provision,
     _provision_without_section,

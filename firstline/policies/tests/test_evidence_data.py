@@ -155,6 +155,12 @@ def test_evidence_health_command_and_staff_page(client, staff_user, outsider_use
     call_command("evidence_health", "--coverage", stdout=out)
     text = out.getvalue()
     assert "ice_list_stale" in text  # the bundled ICE list is from July 2025
+    # Texas SB 4's injunction was stayed on 2026-05-29: read in news reports, not the order.
+    assert "event_without_primary_source: tx-sb4-2023: " in text and "on 2026-05-29" in text
+    assert not any(
+        line.startswith("event_without_primary_source:") and "rests on a court source" in line
+        for line in text.splitlines()
+    )
     assert "coverage: states researched per core policy (of 51)" in text
     assert "primary-source share" in text
     url = reverse("policies:evidence_health")
