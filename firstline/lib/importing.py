@@ -106,7 +106,8 @@ def progress(
         out.flush()
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as stored values: floats within 1e-9, None only equal to None."""
     if isinstance(a, float) or isinstance(b, float):
         if a is None or b is None:
             return a is b
@@ -149,7 +150,7 @@ def bulk_upsert(
             to_create.append(model(**{k: row[k] for k in key}, **{f: row[f] for f in fields}))
             continue
         pks[natural] = current["pk"]
-        changed = [f for f in fields if not _same(current[f], row[f])]
+        changed = [f for f in fields if not same_value(current[f], row[f])]
         if changed:
             obj = model(pk=current["pk"], **{k: row[k] for k in key}, **{f: row[f] for f in fields})
             to_update.append(obj)

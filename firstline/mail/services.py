@@ -45,6 +45,29 @@ def email_queue(
     language: str = "en",
     sensitive: bool = True,
 ) -> Email:
+    """Render the templates, then queue the message (``email_queue_rendered``)."""
+    subject, text, html = email_render(template=template, context=context, language=language)
+    return email_queue_rendered(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        kind=kind,
+        language=language,
+        sensitive=sensitive,
+    )
+
+
+def email_queue_rendered(
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str,
+    kind: str,
+    language: str = "en",
+    sensitive: bool = True,
+) -> Email:
     """Write the outbox row and its send task in the caller's transaction.
 
     The task backend keeps its queue in this database (django-tasks-db), so
@@ -52,7 +75,6 @@ def email_queue(
     email, and no email committed without a task. A worker cannot see the
     task before the commit.
     """
-    subject, text, html = email_render(template=template, context=context, language=language)
     from firstline.mail.tasks import send_email
 
     with transaction.atomic(savepoint=False):

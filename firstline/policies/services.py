@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from firstline.core.services import audit_event_record
-from firstline.lib.importing import Counts, ImportFailed
+from firstline.lib.importing import Counts, ImportFailed, same_value
 from firstline.policies.models import (
     INSTRUMENT_VERSIONED_FIELDS,
     VERSIONED_FIELDS,
@@ -124,14 +124,6 @@ def _coerce(field: str, value: Any, spec: Versioned) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     return value
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) or isinstance(b, float):
-        if a is None or b is None:
-            return a is b
-        return abs(float(a) - float(b)) < 1e-9
-    return bool(a == b)
 
 
 def _normalize_changes(changes: Mapping[str, Any], spec: Versioned = RECORDS) -> dict[str, Any]:
@@ -276,7 +268,7 @@ def versioned_change(
     with transaction.atomic():
         locked: Any = spec.model._default_manager.select_for_update().get(pk=obj.pk)
         before = record_snapshot(locked, spec)
-        changed = [f for f, v in data.items() if not _same(getattr(locked, f), v)]
+        changed = [f for f, v in data.items() if not same_value(getattr(locked, f), v)]
         if not changed:
             return None, set()
         jurisdictions = {locked.jurisdiction_id}
@@ -445,7 +437,7 @@ def versioned_sync(
         if current.verified_on is not None:
             # A staff member checked this row; an importer must not undo that.
             data.pop("confidence", None)
-        changed = [f for f, v in data.items() if not _same(getattr(current, f), v)]
+        changed = [f for f, v in data.items() if not same_value(getattr(current, f), v)]
         if not changed:
             counts.noop += 1
             continue

@@ -33,7 +33,7 @@ from firstline.campaigns.letters import letter_render
 from firstline.geo.names import jurisdiction_display_name
 from firstline.lib.dbscrub import db_scrub_after_purge
 from firstline.mail.models import Email, EmailStatus
-from firstline.mail.services import email_render
+from firstline.mail.services import email_queue_rendered, email_render
 from firstline.officials.roles import role_info
 from firstline.officials.titles import office_display_title
 from firstline.residents import integrations
@@ -187,7 +187,14 @@ def resident_message_send(
         if leaves:
             # The mail service routes by DELIVERY_MODE; we have already checked the
             # campaign switch, the second key.
-            email = _queue_rendered(to=to, composed=composed)
+            email = email_queue_rendered(
+                to=to,
+                subject=composed.subject,
+                text=composed.text,
+                html=composed.html,
+                kind=MESSAGE_KIND,
+                language=composed.language,
+            )
         else:
             # Outbox: the row is the delivered copy, visible to staff in the outbox.
             email = Email.objects.create(
@@ -206,24 +213,6 @@ def resident_message_send(
         message_count_increment(
             office_id=view.office.pk, campaign_slug=campaign.slug if campaign is not None else ""
         )
-    return email
-
-
-def _queue_rendered(*, to: list[str], composed: Composed) -> Email:
-    """The mail service's queue, for an already rendered message (same row, same task)."""
-    email = Email.objects.create(
-        kind=MESSAGE_KIND,
-        to=", ".join(to),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        subject=composed.subject[:300],
-        text=composed.text,
-        html=composed.html,
-        language=composed.language,
-        sensitive=True,
-    )
-    from firstline.mail.tasks import send_email
-
-    transaction.on_commit(lambda: send_email.enqueue(email.pk))
     return email
 
 
