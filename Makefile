@@ -67,9 +67,10 @@ typecheck: setup
 	$(PY) -m mypy firstline
 
 # The benchmarks (each prints one RESULT line); bench/ also holds the sign-on
-# bench's settings and URLconf, which are not benchmarks. Several need PostgreSQL.
+# bench's settings and URLconf, which are not benchmarks. Some read the loaded
+# data (make data), several need PostgreSQL.
 BENCHES = import scorecard lookup delivery delivery_serialization signon_burst
-bench: setup sysdeps
+bench: setup sysdeps data
 	@scripts/ensure_debs.sh postgresql
 	@scripts/ensure_postgres.sh
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py --quick || exit 1; done

@@ -126,23 +126,26 @@ def district_fragment(c: DistrictCandidate) -> bytes:
 def lookup_body(r: LookupResult, language: str) -> bytes:
     """``lookup_json(r)`` as JSON text: the small per-request head, then the cached
     jurisdiction and district fragments."""
-    head = encode(
-        {
-            "zip": r.zip,
-            "query": r.query,
-            "certain": {
-                "county": r.county_certain,
-                "place": r.place_certain,
-                "districts": r.districts_certain,
-            },
-            "candidates": _candidates_json(r),
-        }
-    )
+    head = encode(_head_json(r))
     blocks = b",".join(block_fragment(b, language) for b in r.blocks)
     districts = b",".join(district_fragment(c) for cands in r.chambers.values() for c in cands)
     return b"".join(
         (head[:-1].encode(), b',"jurisdictions":[', blocks, b'],"districts":[', districts, b"]}")
     )
+
+
+def _head_json(r: LookupResult) -> dict[str, Any]:
+    """What a lookup answers before its jurisdictions and districts."""
+    return {
+        "zip": r.zip,
+        "query": r.query,
+        "certain": {
+            "county": r.county_certain,
+            "place": r.place_certain,
+            "districts": r.districts_certain,
+        },
+        "candidates": _candidates_json(r),
+    }
 
 
 def _candidates_json(r: LookupResult) -> dict[str, Any]:
@@ -158,14 +161,7 @@ def _candidates_json(r: LookupResult) -> dict[str, Any]:
 
 def lookup_json(r: LookupResult) -> dict[str, Any]:
     return {
-        "zip": r.zip,
-        "query": r.query,
-        "certain": {
-            "county": r.county_certain,
-            "place": r.place_certain,
-            "districts": r.districts_certain,
-        },
-        "candidates": _candidates_json(r),
+        **_head_json(r),
         "jurisdictions": [block_json(b) for b in r.blocks],
         "districts": [_district_json(c) for cands in r.chambers.values() for c in cands],
     }
