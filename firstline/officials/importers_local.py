@@ -16,6 +16,7 @@ to them; otherwise they are reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,12 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import ProtectedError
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, links_sync
 from firstline.officials.importers import read_csv
+from firstline.officials.importers_csv import COLUMNS as ROSTER_COLUMNS
 from firstline.officials.models import ContactKind, ContactPoint, Office, Role
 
 DATA_DIR = Path(settings.DATA_DIR) / "officials"
@@ -37,6 +41,10 @@ SHERIFF_CONTACT_SOURCE = (
     "287g-watch scrape of state sheriffs' association directories (unverified), "
     "https://github.com/recoveredfactory/287g-watch"
 )
+# Sheriffs' office contacts in the roster template's columns, each row naming its source.
+SHERIFF_CONTACT_FILES = ("tx_sheriffs.csv",)
+# Every office contact this step writes carries it; nothing else writes it on an office.
+BUNDLED_CLASSIFICATION = "office"
 BODY_ROLES = (Role.COUNTY_BOARD, Role.SHERIFF, Role.DISTRICT_ATTORNEY, Role.PLACE_BOARD)
 EXECUTIVE_ROLES = (Role.COUNTY_EXECUTIVE, Role.MAYOR)
 EXECUTIVE_MIN_POPULATION = 10_000
@@ -122,6 +130,18 @@ class ProsecutorialDistrict:
     source_url: str
 
 
+@dataclass(frozen=True)
+class SheriffContactRow:
+    """One row of a bundled sheriff contact file: the office's contact points and their source."""
+
+    ocd_id: str
+    values: tuple[tuple[str, str], ...]  # (ContactKind, value)
+    source: str
+    verified_on: dt.date | None
+    file: str
+    line: int
+
+
 @dataclass
 class Tables:
     states: dict[str, StateRules]
@@ -130,6 +150,7 @@ class Tables:
     districts: list[ProsecutorialDistrict]
     fbi_counties: set[tuple[str, str]]
     sheriff_contacts: dict[tuple[str, str], dict[str, str]]
+    sheriff_rows: list[SheriffContactRow] = field(default_factory=list)
 
 
 # --- reading the tables ----------------------------------------------------------------------
@@ -298,6 +319,71 @@ def _read_sheriff_sources(
     return fbi, contacts
 
 
+def _sheriff_contact_row(
+    cell: dict[str, str], *, path: Path, line: int, seen: dict[str, int]
+) -> SheriffContactRow:
+    def fail(message: str, column: str) -> ImportFailed:
+        return ImportFailed(message, file=path, line=line, field=column)
+
+    # Holders and other seats go through import_officials_csv, which keeps their terms.
+    if cell["role"] != Role.SHERIFF:
+        raise fail("only sheriff rows belong in a bundled sheriff contact file", "role")
+    if cell["name"] or cell["district"]:
+        column = "name" if cell["name"] else "district"
+        raise fail("must be blank: this file gives the office's contacts only", column)
+    if not cell["jurisdiction"].startswith("ocd-division/"):
+        raise fail("must be a county's ocd-division id", "jurisdiction")
+    if cell["jurisdiction"] in seen:
+        raise fail(f"same county as line {seen[cell['jurisdiction']]}", "jurisdiction")
+    seen[cell["jurisdiction"]] = line
+    if not cell["source"]:
+        raise fail("is required", "source")
+    if cell["email"]:
+        try:
+            validate_email(cell["email"])
+        except ValidationError:
+            raise fail(f"not an email address: {cell['email']!r}", "email") from None
+    verified_on = None
+    if cell["verified_on"]:
+        try:
+            verified_on = dt.date.fromisoformat(cell["verified_on"])
+        except ValueError:
+            raise fail(f"not a date (YYYY-MM-DD): {cell['verified_on']!r}", "verified_on") from None
+    values = tuple(
+        (kind, cell[column][:500])
+        for kind, column in (
+            (ContactKind.EMAIL, "email"),
+            (ContactKind.PHONE, "phone"),
+            (ContactKind.ADDRESS, "address"),
+        )
+        if cell[column]
+    )
+    if not values:
+        raise fail("gives no email, phone or address", "address")
+    return SheriffContactRow(
+        ocd_id=cell["jurisdiction"],
+        values=values,
+        source=cell["source"][:500],
+        verified_on=verified_on,
+        file=str(path),
+        line=line,
+    )
+
+
+def _read_sheriff_contact_files(directory: Path) -> list[SheriffContactRow]:
+    rows = []
+    for name in SHERIFF_CONTACT_FILES:
+        path = directory / name
+        if not path.exists():
+            continue
+        seen: dict[str, int] = {}
+        for line, raw in read_csv(path, ROSTER_COLUMNS):
+            cell = {c: (raw.get(c) or "").strip() for c in ROSTER_COLUMNS}
+            if any(cell.values()):
+                rows.append(_sheriff_contact_row(cell, path=path, line=line, seen=seen))
+    return rows
+
+
 def tables_read(directory: Path = DATA_DIR) -> Tables:
     states = _read_states(directory / "local_government.csv")
     fbi, contacts = _read_sheriff_sources(directory)
@@ -310,6 +396,7 @@ def tables_read(directory: Path = DATA_DIR) -> Tables:
         districts=_read_districts(directory / "prosecutorial_districts.csv"),
         fbi_counties=fbi,
         sheriff_contacts=contacts,
+        sheriff_rows=_read_sheriff_contact_files(directory),
     )
 
 
@@ -538,14 +625,27 @@ def _sync_covers(plan: Plan, pks: dict[tuple[Any, ...], int]) -> Counts:
     )
 
 
-def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts:
-    sheriffs = {
-        (usps, county_key(name)): pks.get((pk, Role.SHERIFF, None, 1))
-        for pk, usps, name in Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY).values_list(
-            "pk", "usps", "name"
-        )
+ContactRows = dict[tuple[int, str, str, str], dict[str, Any]]
+
+
+def _contact_row(
+    office_id: int, kind: str, value: str, source: str, verified_on: dt.date | None = None
+) -> dict[str, Any]:
+    return {
+        "office_id": office_id,
+        "kind": kind,
+        "classification": BUNDLED_CLASSIFICATION,
+        "value": value,
+        "note": "" if verified_on else "unverified",
+        "source": source,
+        "verified_on": verified_on,
     }
-    rows: dict[tuple[int, str, str, str], dict[str, Any]] = {}
+
+
+def _scraped_contact_rows(
+    tables: Tables, sheriffs: dict[tuple[str, str], int | None], rows: ContactRows
+) -> list[str]:
+    """287g-watch's scrape, matched by state and county name; returns the keys it could not place."""
     unmatched = []
     for key, found in sorted(tables.sheriff_contacts.items()):
         office_id = sheriffs.get(key)
@@ -559,16 +659,42 @@ def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts
         ):
             value = (found.get(field_name) or "").strip()[:500]
             if value:
-                rows[(office_id, kind, "office", value)] = {
-                    "office_id": office_id,
-                    "kind": kind,
-                    "classification": "office",
-                    "value": value,
-                    "note": "unverified",
-                    "source": SHERIFF_CONTACT_SOURCE,
-                    "verified_on": None,
-                }
-    scope = ContactPoint.objects.filter(office__isnull=False, source=SHERIFF_CONTACT_SOURCE)
+                rows[(office_id, kind, BUNDLED_CLASSIFICATION, value)] = _contact_row(
+                    office_id, kind, value, SHERIFF_CONTACT_SOURCE
+                )
+    return unmatched
+
+
+def _file_contact_rows(tables: Tables, sheriffs: dict[str, int | None], rows: ContactRows) -> None:
+    """The contact files' rows, by ocd id; a county without a sheriff's office is an error."""
+    for row in tables.sheriff_rows:
+        office_id = sheriffs.get(row.ocd_id)
+        if office_id is None:
+            raise ImportFailed(
+                f"no sheriff's office for {row.ocd_id!r}",
+                file=row.file,
+                line=row.line,
+                field="jurisdiction",
+            )
+        for kind, value in row.values:
+            rows[(office_id, kind, BUNDLED_CLASSIFICATION, value)] = _contact_row(
+                office_id, kind, value, row.source, row.verified_on
+            )
+
+
+def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts:
+    by_key: dict[tuple[str, str], int | None] = {}
+    by_ocd: dict[str, int | None] = {}
+    for pk, usps, name, ocd_id in Jurisdiction.objects.filter(
+        kind=JurisdictionKind.COUNTY
+    ).values_list("pk", "usps", "name", "ocd_id"):
+        office_id = pks.get((pk, Role.SHERIFF, None, 1))
+        by_key[(usps, county_key(name))] = by_ocd[ocd_id] = office_id
+    rows: ContactRows = {}
+    unmatched = _scraped_contact_rows(tables, by_key, rows)
+    _file_contact_rows(tables, by_ocd, rows)
+    # By classification, not source: a row whose source text changes replaces its old copy.
+    scope = ContactPoint.objects.filter(office__isnull=False, classification=BUNDLED_CLASSIFICATION)
     counts, _ = bulk_upsert(
         ContactPoint,
         rows.values(),

@@ -1,14 +1,22 @@
 """create_local_offices over the bundled tables: counts, titles, districts, removals."""
 
+import csv
 import io
+import shutil
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
 from firstline.geo.models import Jurisdiction
-from firstline.officials.importers_local import joined, local_offices_create, tables_read
-from firstline.officials.models import ContactPoint, Office, Role
+from firstline.lib.importing import ImportFailed
+from firstline.officials.importers_local import (
+    DATA_DIR,
+    joined,
+    local_offices_create,
+    tables_read,
+)
+from firstline.officials.models import ContactKind, ContactPoint, Office, Role
 from firstline.officials.selectors import offices_for_jurisdiction
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +96,82 @@ def test_sheriff_contacts_are_unverified_with_their_source():
     assert contacts.count() > 800
     assert all("287g-watch" in c.source and c.verified_on is None for c in contacts[:50])
     assert contacts.filter(office__jurisdiction__usps="GA").exists()
+
+
+def _tx_sheriff_rows():
+    with (DATA_DIR / "tx_sheriffs.csv").open(encoding="utf-8") as handle:
+        return {row["jurisdiction"]: row for row in csv.DictReader(handle)}
+
+
+def test_a_texas_sheriffs_office_has_the_bundled_postal_address_and_phone():
+    kerr = "ocd-division/country:us/state:tx/county:kerr"
+    row = _tx_sheriff_rows()[kerr]
+    office = Office.objects.get(
+        jurisdiction__ocd_id=kerr, role=Role.SHERIFF, district__isnull=True, seat=1
+    )
+    contacts = {c.kind: c for c in office.contacts.all()}
+    assert contacts[ContactKind.ADDRESS].value == row["address"]
+    assert contacts[ContactKind.PHONE].value == row["phone"]
+    # The county's own sheriff page gives the same office (kerrcountysheriff.org).
+    assert row["address"] == "400 CLEARWATER PASEO, KERRVILLE, TX 78028"
+    assert row["phone"] == "830-896-1216"
+    for contact in contacts.values():
+        assert contact.note == "unverified" and contact.verified_on is None
+        assert contact.source == row["source"] and "hifld" in contact.source.lower()
+
+
+def test_every_bundled_texas_row_reached_its_sheriffs_office():
+    rows = _tx_sheriff_rows()
+    loaded = dict(
+        ContactPoint.objects.filter(
+            office__role=Role.SHERIFF, office__jurisdiction__usps="TX", kind=ContactKind.ADDRESS
+        ).values_list("office__jurisdiction__ocd_id", "value")
+    )
+    assert len(rows) > 200
+    assert loaded == {ocd_id: row["address"] for ocd_id, row in rows.items()}
+
+
+def _tables_with(tmp_path, text):
+    directory = tmp_path / "officials"
+    shutil.copytree(DATA_DIR, directory)
+    (directory / "tx_sheriffs.csv").write_text(text, encoding="utf-8")
+    return directory
+
+
+HEADER = "jurisdiction,role,district,name,email,phone,address,source,verified_on\n"
+KERR = "ocd-division/country:us/state:tx/county:kerr"
+
+
+def test_a_contact_row_for_a_county_that_does_not_exist_changes_nothing(tmp_path):
+    directory = _tables_with(
+        tmp_path,
+        HEADER
+        + f'{KERR},sheriff,,,,830-555-0100,"1 Main St, Kerrville, TX",test source,\n'
+        + "ocd-division/country:us/state:tx/county:atlantis,sheriff,,,,555-0100,,test source,\n",
+    )
+    before = set(ContactPoint.objects.values_list("pk", "value"))
+    with pytest.raises(ImportFailed) as failed:
+        call_command("create_local_offices", directory=str(directory), stdout=io.StringIO())
+    assert (failed.value.line, failed.value.field) == (3, "jurisdiction")
+    assert str(failed.value.file).endswith("tx_sheriffs.csv")
+    assert set(ContactPoint.objects.values_list("pk", "value")) == before
+
+
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        (f"{KERR},sheriff,,Jane Doe,,555-0100,,test source,", "name"),
+        (f"{KERR},mayor,,,,555-0100,,test source,", "role"),
+        (f"{KERR},sheriff,,,,555-0100,,,", "source"),
+        (f"{KERR},sheriff,,,,,,test source,", "address"),
+        (f"{KERR},sheriff,,,,555-0100,,test source,yesterday", "verified_on"),
+    ],
+)
+def test_a_malformed_contact_row_is_refused_with_its_line_and_field(tmp_path, row, field):
+    directory = _tables_with(tmp_path, HEADER + row + "\n")
+    with pytest.raises(ImportFailed) as failed:
+        tables_read(directory)
+    assert (failed.value.line, failed.value.field) == (2, field)
 
 
 def test_invented_county_executives_are_gone_and_real_ones_remain():
