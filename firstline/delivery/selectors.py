@@ -33,7 +33,14 @@ from .models import (
 IN_FORCE = (RecordStatus.IN_FORCE, RecordStatus.PARTIAL)
 
 # Prefer the address an office reads for official business.
-_CLASSIFICATION_RANK = {"capitol": 0, "primary": 1, "office": 2, "csv": 3, "district": 4}
+_CLASSIFICATION_RANK = {
+    "capitol": 0,
+    "primary": 1,
+    "office": 2,
+    "bundled": 2,
+    "csv": 3,
+    "district": 4,
+}
 
 
 def target_rule_offices(*, rule: TargetRule) -> QuerySet[Office]:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.lib.importing import Counts, ImportFailed, bulk_upsert, links_sync
@@ -43,8 +43,11 @@ SHERIFF_CONTACT_SOURCE = (
 )
 # Sheriffs' office contacts in the roster template's columns, each row naming its source.
 SHERIFF_CONTACT_FILES = ("tx_sheriffs.csv",)
-# Every office contact this step writes carries it; nothing else writes it on an office.
-BUNDLED_CLASSIFICATION = "office"
+# Every office contact this step writes carries it, and nothing else may: the
+# step replaces all of them on each load. Loads before 2026-12-06 wrote the
+# 287g-watch rows as "office"; those (and only those) are replaced too.
+BUNDLED_CLASSIFICATION = "bundled"
+LEGACY_CLASSIFICATION = "office"
 BODY_ROLES = (Role.COUNTY_BOARD, Role.SHERIFF, Role.DISTRICT_ATTORNEY, Role.PLACE_BOARD)
 EXECUTIVE_ROLES = (Role.COUNTY_EXECUTIVE, Role.MAYOR)
 EXECUTIVE_MIN_POPULATION = 10_000
@@ -694,7 +697,11 @@ def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts
     unmatched = _scraped_contact_rows(tables, by_key, rows)
     _file_contact_rows(tables, by_ocd, rows)
     # By classification, not source: a row whose source text changes replaces its old copy.
-    scope = ContactPoint.objects.filter(office__isnull=False, classification=BUNDLED_CLASSIFICATION)
+    # A contact staff entered by hand is never in this scope.
+    scope = ContactPoint.objects.filter(office__isnull=False).filter(
+        Q(classification=BUNDLED_CLASSIFICATION)
+        | Q(classification=LEGACY_CLASSIFICATION, source=SHERIFF_CONTACT_SOURCE)
+    )
     counts, _ = bulk_upsert(
         ContactPoint,
         rows.values(),

@@ -12,6 +12,7 @@ from firstline.geo.models import Jurisdiction
 from firstline.lib.importing import ImportFailed
 from firstline.officials.importers_local import (
     DATA_DIR,
+    SHERIFF_CONTACT_SOURCE,
     joined,
     local_offices_create,
     tables_read,
@@ -191,6 +192,39 @@ def test_second_run_is_all_noops():
     call_command("create_local_offices", stdout=out)
     first = out.getvalue().splitlines()[0]
     assert "inserted=0 updated=0" in first and "ended" not in first, first
+
+
+def test_a_reload_keeps_contacts_staff_entered_and_replaces_the_old_bundled_ones():
+    office = Office.objects.get(
+        jurisdiction__ocd_id="ocd-division/country:us/state:tx/county:kerr",
+        role=Role.SHERIFF,
+        district__isnull=True,
+        seat=1,
+    )
+    bundled = set(office.contacts.values_list("kind", "value", "classification"))
+    assert bundled and {c for _k, _v, c in bundled} == {"bundled"}
+    mine = ContactPoint.objects.create(
+        office=office,
+        kind=ContactKind.EMAIL,
+        classification="office",
+        value="records@kerr.example.org",
+        source="telephoned the office, 2026-12-01",
+    )
+    # A row as loads before "bundled" wrote it: the same 287g-watch source, as "office".
+    legacy = ContactPoint.objects.create(
+        office=office,
+        kind=ContactKind.PHONE,
+        classification="office",
+        value="000-000-0000",
+        source=SHERIFF_CONTACT_SOURCE,
+    )
+    call_command("create_local_offices", stdout=io.StringIO())
+    assert ContactPoint.objects.filter(pk=mine.pk).exists()
+    assert not ContactPoint.objects.filter(pk=legacy.pk).exists()
+    assert (
+        set(office.contacts.exclude(pk=mine.pk).values_list("kind", "value", "classification"))
+        == bundled
+    )
 
 
 def test_an_office_the_tables_no_longer_call_for_is_removed(tmp_path):
