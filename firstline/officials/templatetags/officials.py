@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -19,6 +19,10 @@ CLASSIFICATIONS = {
     "district-mail": _("District mailing address"),
     "primary": _("Main office"),
     "home": _("Home office"),
+    # The office's own contact, from a bundled public listing (create_local_offices).
+    "office": pgettext_lazy("contact", "Office"),
+    "bundled": pgettext_lazy("contact", "Office"),
+    "roster": pgettext_lazy("contact", "Office"),
 }
 
 
