@@ -41,8 +41,10 @@ SHERIFF_CONTACT_SOURCE = (
     "287g-watch scrape of state sheriffs' association directories (unverified), "
     "https://github.com/recoveredfactory/287g-watch"
 )
-# Sheriffs' office contacts in the roster template's columns, each row naming its source.
-SHERIFF_CONTACT_FILES = ("tx_sheriffs.csv",)
+# Offices' contacts in the roster template's columns, each row naming its source; a file
+# holds one role, and each row names the jurisdiction whose seat-1 office of that role it fills.
+OFFICE_CONTACT_FILES = (("tx_sheriffs.csv", Role.SHERIFF), ("tx_city_halls.csv", Role.MAYOR))
+CONTACT_FILE_KINDS = {Role.SHERIFF: JurisdictionKind.COUNTY, Role.MAYOR: JurisdictionKind.PLACE}
 # Every office contact this step writes carries it, and nothing else may: the
 # step replaces all of them on each load. Loads before 2026-12-06 wrote the
 # 287g-watch rows as "office"; those (and only those) are replaced too.
@@ -134,9 +136,10 @@ class ProsecutorialDistrict:
 
 
 @dataclass(frozen=True)
-class SheriffContactRow:
-    """One row of a bundled sheriff contact file: the office's contact points and their source."""
+class OfficeContactRow:
+    """One row of a bundled office contact file: the office's contact points and their source."""
 
+    role: str
     ocd_id: str
     values: tuple[tuple[str, str], ...]  # (ContactKind, value)
     source: str
@@ -153,7 +156,7 @@ class Tables:
     districts: list[ProsecutorialDistrict]
     fbi_counties: set[tuple[str, str]]
     sheriff_contacts: dict[tuple[str, str], dict[str, str]]
-    sheriff_rows: list[SheriffContactRow] = field(default_factory=list)
+    office_rows: list[OfficeContactRow] = field(default_factory=list)
 
 
 # --- reading the tables ----------------------------------------------------------------------
@@ -322,22 +325,23 @@ def _read_sheriff_sources(
     return fbi, contacts
 
 
-def _sheriff_contact_row(
-    cell: dict[str, str], *, path: Path, line: int, seen: dict[str, int]
-) -> SheriffContactRow:
+def _office_contact_row(
+    cell: dict[str, str], *, role: str, path: Path, line: int, seen: dict[str, int]
+) -> OfficeContactRow:
     def fail(message: str, column: str) -> ImportFailed:
         return ImportFailed(message, file=path, line=line, field=column)
 
     # Holders and other seats go through import_officials_csv, which keeps their terms.
-    if cell["role"] != Role.SHERIFF:
-        raise fail("only sheriff rows belong in a bundled sheriff contact file", "role")
+    if cell["role"] != role:
+        raise fail(f"only {role} rows belong in {path.name}", "role")
     if cell["name"] or cell["district"]:
         column = "name" if cell["name"] else "district"
         raise fail("must be blank: this file gives the office's contacts only", column)
+    unit = CONTACT_FILE_KINDS[role]
     if not cell["jurisdiction"].startswith("ocd-division/"):
-        raise fail("must be a county's ocd-division id", "jurisdiction")
+        raise fail(f"must be a {unit}'s ocd-division id", "jurisdiction")
     if cell["jurisdiction"] in seen:
-        raise fail(f"same county as line {seen[cell['jurisdiction']]}", "jurisdiction")
+        raise fail(f"same {unit} as line {seen[cell['jurisdiction']]}", "jurisdiction")
     seen[cell["jurisdiction"]] = line
     if not cell["source"]:
         raise fail("is required", "source")
@@ -363,7 +367,8 @@ def _sheriff_contact_row(
     )
     if not values:
         raise fail("gives no email, phone or address", "address")
-    return SheriffContactRow(
+    return OfficeContactRow(
+        role=role,
         ocd_id=cell["jurisdiction"],
         values=values,
         source=cell["source"][:500],
@@ -373,9 +378,9 @@ def _sheriff_contact_row(
     )
 
 
-def _read_sheriff_contact_files(directory: Path) -> list[SheriffContactRow]:
+def _read_office_contact_files(directory: Path) -> list[OfficeContactRow]:
     rows = []
-    for name in SHERIFF_CONTACT_FILES:
+    for name, role in OFFICE_CONTACT_FILES:
         path = directory / name
         if not path.exists():
             continue
@@ -383,7 +388,7 @@ def _read_sheriff_contact_files(directory: Path) -> list[SheriffContactRow]:
         for line, raw in read_csv(path, ROSTER_COLUMNS):
             cell = {c: (raw.get(c) or "").strip() for c in ROSTER_COLUMNS}
             if any(cell.values()):
-                rows.append(_sheriff_contact_row(cell, path=path, line=line, seen=seen))
+                rows.append(_office_contact_row(cell, role=role, path=path, line=line, seen=seen))
     return rows
 
 
@@ -399,7 +404,7 @@ def tables_read(directory: Path = DATA_DIR) -> Tables:
         districts=_read_districts(directory / "prosecutorial_districts.csv"),
         fbi_counties=fbi,
         sheriff_contacts=contacts,
-        sheriff_rows=_read_sheriff_contact_files(directory),
+        office_rows=_read_office_contact_files(directory),
     )
 
 
@@ -668,13 +673,15 @@ def _scraped_contact_rows(
     return unmatched
 
 
-def _file_contact_rows(tables: Tables, sheriffs: dict[str, int | None], rows: ContactRows) -> None:
-    """The contact files' rows, by ocd id; a county without a sheriff's office is an error."""
-    for row in tables.sheriff_rows:
-        office_id = sheriffs.get(row.ocd_id)
+def _file_contact_rows(
+    tables: Tables, offices: dict[tuple[str, str], int | None], rows: ContactRows
+) -> None:
+    """The contact files' rows, by role and ocd id; a jurisdiction without that office is an error."""
+    for row in tables.office_rows:
+        office_id = offices.get((row.role, row.ocd_id))
         if office_id is None:
             raise ImportFailed(
-                f"no sheriff's office for {row.ocd_id!r}",
+                f"no {row.role} office for {row.ocd_id!r}",
                 file=row.file,
                 line=row.line,
                 field="jurisdiction",
@@ -685,17 +692,34 @@ def _file_contact_rows(tables: Tables, sheriffs: dict[str, int | None], rows: Co
             )
 
 
-def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts:
+def _mayor_offices(executives: set[tuple[int, str]]) -> dict[tuple[str, str], int | None]:
+    """Every place's mayor, whoever created the seat (Open States, a roster, this step), but
+    not one of this step's that the tables no longer call for: that one is about to go."""
+    return {
+        (Role.MAYOR, ocd_id): pk
+        for pk, ocd_id, jurisdiction_id, source in Office.objects.filter(
+            role=Role.MAYOR,
+            district__isnull=True,
+            seat=1,
+            jurisdiction__kind=JurisdictionKind.PLACE,
+        ).values_list("pk", "jurisdiction__ocd_id", "jurisdiction_id", "source")
+        if not source.startswith(SOURCE) or (jurisdiction_id, Role.MAYOR) in executives
+    }
+
+
+def _office_contacts(
+    tables: Tables, pks: dict[tuple[Any, ...], int], executives: set[tuple[int, str]]
+) -> Counts:
     by_key: dict[tuple[str, str], int | None] = {}
-    by_ocd: dict[str, int | None] = {}
+    offices = _mayor_offices(executives)
     for pk, usps, name, ocd_id in Jurisdiction.objects.filter(
         kind=JurisdictionKind.COUNTY
     ).values_list("pk", "usps", "name", "ocd_id"):
         office_id = pks.get((pk, Role.SHERIFF, None, 1))
-        by_key[(usps, county_key(name))] = by_ocd[ocd_id] = office_id
+        by_key[(usps, county_key(name))] = offices[(Role.SHERIFF, ocd_id)] = office_id
     rows: ContactRows = {}
     unmatched = _scraped_contact_rows(tables, by_key, rows)
-    _file_contact_rows(tables, by_ocd, rows)
+    _file_contact_rows(tables, offices, rows)
     # By classification, not source: a row whose source text changes replaces its old copy.
     # A contact staff entered by hand is never in this scope.
     scope = ContactPoint.objects.filter(office__isnull=False).filter(
@@ -717,7 +741,8 @@ def _sheriff_contacts(tables: Tables, pks: dict[tuple[Any, ...], int]) -> Counts
     scope.filter(pk__in=stale).delete()
     counts.deleted = len(stale)
     counts.notes.append(
-        f"sheriff contacts: {counts.summary()}; {len(unmatched)} unmatched: {', '.join(unmatched[:10])}"
+        f"office contacts: {counts.summary()}; "
+        f"{len(unmatched)} sheriffs unmatched: {', '.join(unmatched[:10])}"
     )
     return counts
 
@@ -778,7 +803,7 @@ def local_offices_create(*, directory: Path = DATA_DIR) -> Counts:
     covers = _sync_covers(plan, pks)
     counts.add(covers)
     counts.notes.append(f"prosecutorial district links: {covers.summary()}")
-    counts.add(_sheriff_contacts(tables, pks))
+    counts.add(_office_contacts(tables, pks, set(plan.executives)))
     counts.add(_remove_nonexistent(planned={*plan.rows, *plan.executives}))
     by_role: dict[str, int] = defaultdict(int)
     for _j, role in (*plan.rows, *plan.executives):

@@ -99,9 +99,13 @@ def test_sheriff_contacts_are_unverified_with_their_source():
     assert contacts.filter(office__jurisdiction__usps="GA").exists()
 
 
-def _tx_sheriff_rows():
-    with (DATA_DIR / "tx_sheriffs.csv").open(encoding="utf-8") as handle:
+def _bundled_rows(name):
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
         return {row["jurisdiction"]: row for row in csv.DictReader(handle)}
+
+
+def _tx_sheriff_rows():
+    return _bundled_rows(SHERIFFS)
 
 
 def test_a_texas_sheriffs_office_has_the_bundled_postal_address_and_phone():
@@ -132,10 +136,10 @@ def test_every_bundled_texas_row_reached_its_sheriffs_office():
     assert loaded == {ocd_id: row["address"] for ocd_id, row in rows.items()}
 
 
-def _tables_with(tmp_path, text):
+def _tables_with(tmp_path, text, name="tx_sheriffs.csv"):
     directory = tmp_path / "officials"
     shutil.copytree(DATA_DIR, directory)
-    (directory / "tx_sheriffs.csv").write_text(text, encoding="utf-8")
+    (directory / name).write_text(text, encoding="utf-8")
     return directory
 
 
@@ -158,21 +162,94 @@ def test_a_contact_row_for_a_county_that_does_not_exist_changes_nothing(tmp_path
     assert set(ContactPoint.objects.values_list("pk", "value")) == before
 
 
+SHERIFFS, CITY_HALLS = "tx_sheriffs.csv", "tx_city_halls.csv"
+CORPUS_CHRISTI = "ocd-division/country:us/state:tx/place:corpus_christi"
+
+
 @pytest.mark.parametrize(
-    "row, field",
+    "name, row, field",
     [
-        (f"{KERR},sheriff,,Jane Doe,,555-0100,,test source,", "name"),
-        (f"{KERR},mayor,,,,555-0100,,test source,", "role"),
-        (f"{KERR},sheriff,,,,555-0100,,,", "source"),
-        (f"{KERR},sheriff,,,,,,test source,", "address"),
-        (f"{KERR},sheriff,,,,555-0100,,test source,yesterday", "verified_on"),
+        (SHERIFFS, f"{KERR},sheriff,,Jane Doe,,555-0100,,test source,", "name"),
+        (SHERIFFS, f"{KERR},mayor,,,,555-0100,,test source,", "role"),
+        (SHERIFFS, f"{KERR},sheriff,,,,555-0100,,,", "source"),
+        (SHERIFFS, f"{KERR},sheriff,,,,,,test source,", "address"),
+        (SHERIFFS, f"{KERR},sheriff,,,,555-0100,,test source,yesterday", "verified_on"),
+        (CITY_HALLS, f"{KERR},sheriff,,,,555-0100,,test source,", "role"),
+        (CITY_HALLS, f"{CORPUS_CHRISTI},mayor,,Jane Doe,,555-0100,,test source,", "name"),
+        (CITY_HALLS, f"{CORPUS_CHRISTI},mayor,,,mayor at city hall,,,test source,", "email"),
     ],
 )
-def test_a_malformed_contact_row_is_refused_with_its_line_and_field(tmp_path, row, field):
-    directory = _tables_with(tmp_path, HEADER + row + "\n")
+def test_a_malformed_contact_row_is_refused_with_its_line_and_field(tmp_path, name, row, field):
+    directory = _tables_with(tmp_path, HEADER + row + "\n", name=name)
     with pytest.raises(ImportFailed) as failed:
         tables_read(directory)
     assert (failed.value.line, failed.value.field) == (2, field)
+    assert str(failed.value.file).endswith(name)
+
+
+def _mayor(ocd_id):
+    return Office.objects.get(
+        jurisdiction__ocd_id=ocd_id, role=Role.MAYOR, district__isnull=True, seat=1
+    )
+
+
+def test_a_texas_mayors_office_has_the_bundled_city_hall_address_and_phone():
+    row = _bundled_rows(CITY_HALLS)[CORPUS_CHRISTI]
+    contacts = {c.kind: c for c in _mayor(CORPUS_CHRISTI).contacts.all()}
+    assert contacts[ContactKind.ADDRESS].value == row["address"]
+    assert contacts[ContactKind.PHONE].value == row["phone"]
+    # As the city's Mayor and City Council page gives them (cctexas.com).
+    assert row["address"] == "1201 Leopard Street, Corpus Christi, TX 78401"
+    assert row["phone"] == "(361) 826-3105"
+    for contact in contacts.values():
+        assert contact.note == "unverified" and contact.verified_on is None
+        assert contact.classification == "bundled"
+        assert contact.source == row["source"] and "cctexas.com" in contact.source
+
+
+def test_every_bundled_city_hall_row_reached_its_mayors_office():
+    rows = _bundled_rows(CITY_HALLS)
+    loaded = set(
+        ContactPoint.objects.filter(
+            office__role=Role.MAYOR, office__jurisdiction__usps="TX", classification="bundled"
+        ).values_list("office__jurisdiction__ocd_id", "kind", "value", "source")
+    )
+    expected = {
+        (ocd_id, kind, row[column], row["source"])
+        for ocd_id, row in rows.items()
+        for kind, column in (
+            (ContactKind.EMAIL, "email"),
+            (ContactKind.PHONE, "phone"),
+            (ContactKind.ADDRESS, "address"),
+        )
+        if row[column]
+    }
+    assert len(rows) >= 15
+    assert loaded == expected
+
+
+def test_a_mayor_row_for_a_place_without_a_mayors_office_is_refused(tmp_path):
+    # A Texas place under 10,000 people that nobody gave a mayor's seat.
+    place = (
+        Jurisdiction.objects.filter(usps="TX", kind="place")
+        .exclude(offices__role=Role.MAYOR)
+        .order_by("ocd_id")
+        .first()
+    )
+    assert place is not None
+    directory = _tables_with(
+        tmp_path,
+        HEADER
+        + f'{CORPUS_CHRISTI},mayor,,,,361-555-0100,"1 Main St, Corpus Christi, TX",test source,\n'
+        + f'{place.ocd_id},mayor,,,,555-0100,"1 Main St",test source,\n',
+        name=CITY_HALLS,
+    )
+    before = set(ContactPoint.objects.values_list("pk", "value"))
+    with pytest.raises(ImportFailed) as failed:
+        call_command("create_local_offices", directory=str(directory), stdout=io.StringIO())
+    assert (failed.value.line, failed.value.field) == (3, "jurisdiction")
+    assert str(failed.value.file).endswith(CITY_HALLS)
+    assert set(ContactPoint.objects.values_list("pk", "value")) == before
 
 
 def test_invented_county_executives_are_gone_and_real_ones_remain():
