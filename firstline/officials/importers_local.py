@@ -44,7 +44,10 @@ SHERIFF_CONTACT_SOURCE = (
 # Offices' contacts in the roster template's columns, each row naming its source; a file
 # holds one role, and each row names the jurisdiction whose seat-1 office of that role it fills.
 OFFICE_CONTACT_FILES = (("tx_sheriffs.csv", Role.SHERIFF), ("tx_city_halls.csv", Role.MAYOR))
-CONTACT_FILE_KINDS = {Role.SHERIFF: JurisdictionKind.COUNTY, Role.MAYOR: JurisdictionKind.PLACE}
+CONTACT_FILE_KINDS: dict[str, str] = {
+    Role.SHERIFF: JurisdictionKind.COUNTY,
+    Role.MAYOR: JurisdictionKind.PLACE,
+}
 # Every office contact this step writes carries it, and nothing else may: the
 # step replaces all of them on each load. Loads before 2026-12-06 wrote the
 # 287g-watch rows as "office"; those (and only those) are replaced too.

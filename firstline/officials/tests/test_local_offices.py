@@ -99,6 +99,11 @@ def test_sheriff_contacts_are_unverified_with_their_source():
     assert contacts.filter(office__jurisdiction__usps="GA").exists()
 
 
+SHERIFFS, CITY_HALLS = "tx_sheriffs.csv", "tx_city_halls.csv"
+KERR = "ocd-division/country:us/state:tx/county:kerr"
+CORPUS_CHRISTI = "ocd-division/country:us/state:tx/place:corpus_christi"
+
+
 def _bundled_rows(name):
     with (DATA_DIR / name).open(encoding="utf-8") as handle:
         return {row["jurisdiction"]: row for row in csv.DictReader(handle)}
@@ -108,21 +113,27 @@ def _tx_sheriff_rows():
     return _bundled_rows(SHERIFFS)
 
 
-def test_a_texas_sheriffs_office_has_the_bundled_postal_address_and_phone():
-    kerr = "ocd-division/country:us/state:tx/county:kerr"
-    row = _tx_sheriff_rows()[kerr]
+def _contacts_as_bundled(name, role, ocd_id):
+    """The office's contacts are the file's row's, unverified, with the row's source."""
+    row = _bundled_rows(name)[ocd_id]
     office = Office.objects.get(
-        jurisdiction__ocd_id=kerr, role=Role.SHERIFF, district__isnull=True, seat=1
+        jurisdiction__ocd_id=ocd_id, role=role, district__isnull=True, seat=1
     )
     contacts = {c.kind: c for c in office.contacts.all()}
     assert contacts[ContactKind.ADDRESS].value == row["address"]
     assert contacts[ContactKind.PHONE].value == row["phone"]
+    for contact in contacts.values():
+        assert contact.note == "unverified" and contact.verified_on is None
+        assert contact.classification == "bundled" and contact.source == row["source"]
+    return row
+
+
+def test_a_texas_sheriffs_office_has_the_bundled_postal_address_and_phone():
+    row = _contacts_as_bundled(SHERIFFS, Role.SHERIFF, KERR)
     # The county's own sheriff page gives the same office (kerrcountysheriff.org).
     assert row["address"] == "400 CLEARWATER PASEO, KERRVILLE, TX 78028"
     assert row["phone"] == "830-896-1216"
-    for contact in contacts.values():
-        assert contact.note == "unverified" and contact.verified_on is None
-        assert contact.source == row["source"] and "hifld" in contact.source.lower()
+    assert "hifld" in row["source"].lower()
 
 
 def test_every_bundled_texas_row_reached_its_sheriffs_office():
@@ -136,7 +147,7 @@ def test_every_bundled_texas_row_reached_its_sheriffs_office():
     assert loaded == {ocd_id: row["address"] for ocd_id, row in rows.items()}
 
 
-def _tables_with(tmp_path, text, name="tx_sheriffs.csv"):
+def _tables_with(tmp_path, text, name=SHERIFFS):
     directory = tmp_path / "officials"
     shutil.copytree(DATA_DIR, directory)
     (directory / name).write_text(text, encoding="utf-8")
@@ -144,7 +155,6 @@ def _tables_with(tmp_path, text, name="tx_sheriffs.csv"):
 
 
 HEADER = "jurisdiction,role,district,name,email,phone,address,source,verified_on\n"
-KERR = "ocd-division/country:us/state:tx/county:kerr"
 
 
 def test_a_contact_row_for_a_county_that_does_not_exist_changes_nothing(tmp_path):
@@ -160,10 +170,6 @@ def test_a_contact_row_for_a_county_that_does_not_exist_changes_nothing(tmp_path
     assert (failed.value.line, failed.value.field) == (3, "jurisdiction")
     assert str(failed.value.file).endswith("tx_sheriffs.csv")
     assert set(ContactPoint.objects.values_list("pk", "value")) == before
-
-
-SHERIFFS, CITY_HALLS = "tx_sheriffs.csv", "tx_city_halls.csv"
-CORPUS_CHRISTI = "ocd-division/country:us/state:tx/place:corpus_christi"
 
 
 @pytest.mark.parametrize(
@@ -187,24 +193,12 @@ def test_a_malformed_contact_row_is_refused_with_its_line_and_field(tmp_path, na
     assert str(failed.value.file).endswith(name)
 
 
-def _mayor(ocd_id):
-    return Office.objects.get(
-        jurisdiction__ocd_id=ocd_id, role=Role.MAYOR, district__isnull=True, seat=1
-    )
-
-
 def test_a_texas_mayors_office_has_the_bundled_city_hall_address_and_phone():
-    row = _bundled_rows(CITY_HALLS)[CORPUS_CHRISTI]
-    contacts = {c.kind: c for c in _mayor(CORPUS_CHRISTI).contacts.all()}
-    assert contacts[ContactKind.ADDRESS].value == row["address"]
-    assert contacts[ContactKind.PHONE].value == row["phone"]
-    # As the city's Mayor and City Council page gives them (cctexas.com).
+    row = _contacts_as_bundled(CITY_HALLS, Role.MAYOR, CORPUS_CHRISTI)
+    # As the city's Mayor and City Council page gives them.
     assert row["address"] == "1201 Leopard Street, Corpus Christi, TX 78401"
     assert row["phone"] == "(361) 826-3105"
-    for contact in contacts.values():
-        assert contact.note == "unverified" and contact.verified_on is None
-        assert contact.classification == "bundled"
-        assert contact.source == row["source"] and "cctexas.com" in contact.source
+    assert "cctexas.com" in row["source"]
 
 
 def test_every_bundled_city_hall_row_reached_its_mayors_office():
