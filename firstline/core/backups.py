@@ -64,6 +64,8 @@ def table_counts(*, using: str) -> dict[str, int]:
         tables = connection.introspection.table_names(cursor)
         counts = {}
         for table in tables:
+            # Plain SQL, not for speed: it counts every table, models or not
+            # (the cache table, django_migrations), which the ORM cannot.
             cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
     return counts
@@ -107,6 +109,7 @@ def _drop(name: str, env: dict[str, str]) -> None:
 def backup_dump(*, output_dir: Path, using: str = "default") -> tuple[Path, dict[str, int]]:
     """Dump the database (custom format) and count its tables in the dump's snapshot."""
     connection = connections[using]
+    # pg_dump exists only for PostgreSQL; SQLite deployments copy the file.
     if connection.vendor != "postgresql":
         raise BackupError("backups with pg_dump need PostgreSQL (DATABASE_URL)")
     settings = connection.settings_dict
@@ -114,6 +117,8 @@ def backup_dump(*, output_dir: Path, using: str = "default") -> tuple[Path, dict
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     dump = output_dir / f"{settings['NAME']}-{stamp}.dump"
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        # pg_dump --snapshot reads an exported snapshot, which the ORM cannot
+        # make: the counts and the dump then see the same rows.
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]

@@ -83,6 +83,8 @@ def counters_hit(
         f"RETURNING {key}, hits"
     )
     with connection.cursor() as cursor:
+        # Not for speed: bulk_create(update_conflicts=True) cannot restart an
+        # ended window (CASE on the stored row), so the upsert is written out.
         cursor.execute(sql, [*params, now, now])
         return {name: hits for name, hits in cursor.fetchall()}
 
