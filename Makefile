@@ -76,8 +76,16 @@ bench: setup sysdeps data
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py --quick || exit 1; done
 	@echo "== bench/scaleout.py"; DATABASE_URL=$(PG_URL) $(PY) bench/scaleout.py --quick
 
+# Each app with a locale/ keeps its own catalog, made from inside the app (so
+# its paths are relative to it); the project catalog (locale/) takes the rest:
+# templates/ and the apps without a locale/ of their own.
+CATALOG_APPS := $(patsubst firstline/%/locale,%,$(wildcard firstline/*/locale))
 messages: setup
-	cd firstline && ../$(PY) ../manage.py makemessages -l es --ignore "tests/*" >/dev/null
+	@for app in $(CATALOG_APPS); do \
+	  (cd firstline/$$app && ../../$(PY) ../../manage.py makemessages -l es --ignore "tests/*" >/dev/null) || exit 1; \
+	done
+	$(MANAGE) makemessages -l es $(foreach app,$(CATALOG_APPS),--ignore "firstline/$(app)/*") \
+	  --ignore "*/tests/*" --ignore "bench/*" --ignore "data/*" --ignore "var/*" --ignore "staticfiles/*" >/dev/null
 	$(MANAGE) compilemessages -v0
 
 # Builds the image and smoke-tests it (PostgreSQL, data load, web, worker,
