@@ -25,6 +25,63 @@ COUNTY_PATTERNS = {
 }
 
 
+# The states' and DC's names, as the catalogs give them ("Nueva York",
+# "Carolina del Norte"); the rows keep the official English name.
+STATE_NAMES = {
+    "Alabama": pgettext_lazy("state name", "Alabama"),
+    "Alaska": pgettext_lazy("state name", "Alaska"),
+    "Arizona": pgettext_lazy("state name", "Arizona"),
+    "Arkansas": pgettext_lazy("state name", "Arkansas"),
+    "California": pgettext_lazy("state name", "California"),
+    "Colorado": pgettext_lazy("state name", "Colorado"),
+    "Connecticut": pgettext_lazy("state name", "Connecticut"),
+    "Delaware": pgettext_lazy("state name", "Delaware"),
+    "District of Columbia": pgettext_lazy("state name", "District of Columbia"),
+    "Florida": pgettext_lazy("state name", "Florida"),
+    "Georgia": pgettext_lazy("state name", "Georgia"),
+    "Hawaii": pgettext_lazy("state name", "Hawaii"),
+    "Idaho": pgettext_lazy("state name", "Idaho"),
+    "Illinois": pgettext_lazy("state name", "Illinois"),
+    "Indiana": pgettext_lazy("state name", "Indiana"),
+    "Iowa": pgettext_lazy("state name", "Iowa"),
+    "Kansas": pgettext_lazy("state name", "Kansas"),
+    "Kentucky": pgettext_lazy("state name", "Kentucky"),
+    "Louisiana": pgettext_lazy("state name", "Louisiana"),
+    "Maine": pgettext_lazy("state name", "Maine"),
+    "Maryland": pgettext_lazy("state name", "Maryland"),
+    "Massachusetts": pgettext_lazy("state name", "Massachusetts"),
+    "Michigan": pgettext_lazy("state name", "Michigan"),
+    "Minnesota": pgettext_lazy("state name", "Minnesota"),
+    "Mississippi": pgettext_lazy("state name", "Mississippi"),
+    "Missouri": pgettext_lazy("state name", "Missouri"),
+    "Montana": pgettext_lazy("state name", "Montana"),
+    "Nebraska": pgettext_lazy("state name", "Nebraska"),
+    "Nevada": pgettext_lazy("state name", "Nevada"),
+    "New Hampshire": pgettext_lazy("state name", "New Hampshire"),
+    "New Jersey": pgettext_lazy("state name", "New Jersey"),
+    "New Mexico": pgettext_lazy("state name", "New Mexico"),
+    "New York": pgettext_lazy("state name", "New York"),
+    "North Carolina": pgettext_lazy("state name", "North Carolina"),
+    "North Dakota": pgettext_lazy("state name", "North Dakota"),
+    "Ohio": pgettext_lazy("state name", "Ohio"),
+    "Oklahoma": pgettext_lazy("state name", "Oklahoma"),
+    "Oregon": pgettext_lazy("state name", "Oregon"),
+    "Pennsylvania": pgettext_lazy("state name", "Pennsylvania"),
+    "Rhode Island": pgettext_lazy("state name", "Rhode Island"),
+    "South Carolina": pgettext_lazy("state name", "South Carolina"),
+    "South Dakota": pgettext_lazy("state name", "South Dakota"),
+    "Tennessee": pgettext_lazy("state name", "Tennessee"),
+    "Texas": pgettext_lazy("state name", "Texas"),
+    "Utah": pgettext_lazy("state name", "Utah"),
+    "Vermont": pgettext_lazy("state name", "Vermont"),
+    "Virginia": pgettext_lazy("state name", "Virginia"),
+    "Washington": pgettext_lazy("state name", "Washington"),
+    "West Virginia": pgettext_lazy("state name", "West Virginia"),
+    "Wisconsin": pgettext_lazy("state name", "Wisconsin"),
+    "Wyoming": pgettext_lazy("state name", "Wyoming"),
+}
+
+
 def jurisdiction_display_name(jurisdiction: Any) -> str:
     """'Houston', 'Harris County' / 'condado de Harris', 'Texas'."""
     kind = getattr(jurisdiction, "kind", "")
@@ -36,7 +93,8 @@ def jurisdiction_display_name(jurisdiction: Any) -> str:
         if pattern is not None and short != jurisdiction.name:
             return str(pattern) % {"name": short}
         return str(jurisdiction.name)
-    return str(getattr(jurisdiction, "name", ""))
+    name = getattr(jurisdiction, "name", "")
+    return str(STATE_NAMES.get(name, name))
 
 
 def jurisdiction_display_with_state(jurisdiction: Any) -> str:
@@ -69,7 +127,7 @@ def district_chamber_name(district: Any) -> str:
 def district_display_name(district: Any) -> str:
     """'Texas House District 134' / 'distrito 134 (Cámara de Representantes de Texas)'."""
     values = {
-        "state": district.state.name,
+        "state": jurisdiction_display_name(district.state),
         "chamber": district_chamber_name(district),
         "district": district.name,
     }

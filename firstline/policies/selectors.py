@@ -6,11 +6,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from django.db.models import QuerySet
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
+from firstline.geo.names import jurisdiction_display_name
 from firstline.policies.legal_status import EventRow
 from firstline.policies.models import (
     Instrument,
@@ -236,7 +238,15 @@ def grade_table(
     if state_usps:
         qs = qs.filter(usps=state_usps.upper())
     fields = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
-    units = [scorecard.Unit(*row) for row in qs.values_list(*fields)]
+    values = list(qs.values_list(*fields, "short_name", "lsad"))
+    units = [scorecard.Unit(*row[: len(fields)]) for row in values]
+    # The name a reader says, in the page's language ("Nueva York", "condado de Harris").
+    shown = {
+        row[0]: jurisdiction_display_name(
+            SimpleNamespace(kind=row[2], name=row[5], short_name=row[7], lsad=row[8])
+        )
+        for row in values
+    }
     summaries = scorecard.scorecard_summaries(jurisdictions=units)
     by_state: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit in units:
@@ -253,7 +263,7 @@ def grade_table(
             GradeRow(
                 jurisdiction_id=unit.id,
                 ocd_id=unit.ocd_id,
-                name=unit.name,
+                name=shown[unit.id],
                 usps=unit.usps,
                 grade=summary.grade if summary else "",
                 score=summary.score if summary else None,

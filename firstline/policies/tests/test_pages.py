@@ -248,3 +248,27 @@ def test_map_labels_name_each_county_for_the_hover(client) -> None:
     assert len(data) > 3100 and data["17031"].startswith("Cook County, IL: grade")
     html = client.get("/en/").content.decode()
     assert f'data-labels-url="{url}?layer=overall"' in html
+
+
+def test_spanish_pages_say_place_names_as_spanish_does(client) -> None:
+    """States Spanish names differently ("Nueva York") and counties ("condado de
+    Harris") read that way on Spanish pages, capitalized where they stand alone;
+    English pages and the stored names keep the official English."""
+    home_es = client.get("/es/?sort=name").content.decode()
+    table_es = home_es[home_es.index('id="grade-table"') :]
+    states_es = re.findall(r'<a href="/es/policies/grades/[a-z]{2}/">([^<]+)</a>', table_es)
+    assert len(states_es) == 51
+    assert {"Nueva York", "Carolina del Norte", "Distrito de Columbia", "Texas"} <= set(states_es)
+    assert "New York" not in states_es
+    assert states_es == sorted(states_es, key=str.casefold)  # sorted as the reader sees them
+    home_en = client.get("/en/").content.decode()
+    assert ">New York</a>" in home_en and "Nueva York" not in home_en
+
+    ny = client.get(jurisdiction_url(OCD + "ny", "es")).content.decode()
+    assert "<h1>Nueva York</h1>" in ny
+    harris = client.get(jurisdiction_url(OCD + "tx/county:harris", "es")).content.decode()
+    assert "<h1>Condado de Harris, TX</h1>" in harris
+    counties = client.get("/es/policies/grades/tx/?sort=name").content.decode()
+    assert "County grades" not in counties and "Texas" in counties
+    assert re.search(r'county:harris/">Condado de Harris</a>', counties)
+    assert Jurisdiction.objects.get(ocd_id=OCD + "ny").name == "New York"
