@@ -46,14 +46,30 @@ class RoleInfo:
         self, *, language: str, title: str, name: str = "", family_name: str = ""
     ) -> str:
         """'Dear Sheriff Garcia'; for a body or a seat with no known holder, its title."""
-        if self.body or not name:
-            patterns = BODY_SALUTATION if self.body else OFFICE_SALUTATION
-            return patterns[language == "es"].format(title=title)
+        if self.body:
+            if language == "es":
+                return f"Estimados miembros {_of_the_body_es(title)}"
+            return f"Dear Members of the {title}"
+        if not name:
+            return OFFICE_SALUTATION[language == "es"].format(title=title)
         pattern = self.salutation_es if language == "es" else self.salutation_en
         return pattern.format(name=name, family_name=family_name or name, title=title)
 
 
-BODY_SALUTATION = ("Dear Members of the {title}", "Estimados miembros de {title}")
+# Spanish joins "de" to the body's article ("del Tribunal", "de la Junta"); a
+# body whose noun is not listed here keeps a bare "de" rather than a wrong gender.
+_BODY_ARTICLES_ES = {
+    **dict.fromkeys(("asamblea", "cámara", "comisión", "corte", "junta", "legislatura"), "de la"),
+    **dict.fromkeys(("cabildo", "comité", "concejo", "consejo", "jurado", "tribunal"), "del"),
+}
+
+
+def _of_the_body_es(title: str) -> str:
+    """'del Tribunal de Comisionados…', 'de la Junta de Supervisores…'."""
+    first = title.split(maxsplit=1)[0].casefold() if title else ""
+    return f"{_BODY_ARTICLES_ES.get(first, 'de')} {title}"
+
+
 OFFICE_SALUTATION = ("Dear {title}", "Estimado/a {title}")
 STATE, COUNTY, CITY = frozenset({"state"}), frozenset({"county"}), frozenset({"city"})
 
