@@ -92,6 +92,23 @@ def test_a_multi_county_district_is_one_office_listed_in_each_county():
         assert office in offices_for_jurisdiction(jurisdiction=county)
 
 
+def test_oklahoma_keeps_a_district_attorney_per_county_until_its_districts_are_sourced():
+    # 25 of its 27 DA districts are sourced (data/officials/README.md); until all are, each
+    # county keeps its own office, and Pawnee is not folded into Tulsa (it is DA District 10).
+    tables = tables_read()
+    assert tables.states["OK"].prosecutor_unit == "county"
+    assert [d.key for d in tables.districts if d.usps == "OK"] == []
+    offices = Office.objects.filter(
+        role=Role.DISTRICT_ATTORNEY, jurisdiction__usps="OK", jurisdiction__kind="county"
+    )
+    assert offices.count() == 77
+    assert not offices.filter(covers__isnull=False).exists()
+    tulsa = _titles("ocd-division/country:us/state:ok/county:tulsa")
+    pawnee = _titles("ocd-division/country:us/state:ok/county:pawnee")
+    assert tulsa[Role.DISTRICT_ATTORNEY] == "Tulsa County District Attorney"
+    assert pawnee[Role.DISTRICT_ATTORNEY] == "Pawnee County District Attorney"
+
+
 def test_sheriff_contacts_are_unverified_with_their_source():
     contacts = ContactPoint.objects.filter(office__role=Role.SHERIFF, note="unverified")
     assert contacts.count() > 800
