@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline.campaigns.models import Campaign, Organization
 from firstline.geo.models import Jurisdiction
@@ -203,7 +204,7 @@ class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
     BOUNCED = "bounced", _("Bounced")
     PRINTED = "printed", _("Printed, not yet delivered")
     DELIVERED_BY_HAND = "delivered_by_hand", _("Delivered by hand")
@@ -307,7 +308,7 @@ class PacketStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     BUILDING = "building", _("Building")
     DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("packet status", "Failed")
 
 
 class PrintPacket(models.Model):

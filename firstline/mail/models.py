@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline.mail.transport import new_message_id
 
@@ -20,7 +21,7 @@ class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("email status", "Failed")
 
 
 class Email(models.Model):

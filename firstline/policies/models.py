@@ -34,6 +34,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline.geo.models import Jurisdiction
 
@@ -123,7 +124,7 @@ class RecordStatus(models.TextChoices):
     IN_FORCE = "in_force", _("In force")
     PARTIAL = "partial", _("Partly in force")
     PROPOSED = "proposed", _("Proposed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("bill status", "Failed")
     VETOED = "vetoed", _("Vetoed")
     RESCINDED = "rescinded", _("Rescinded")
     ENJOINED = "enjoined", _("Blocked by a court")
@@ -153,7 +154,7 @@ class InstrumentStatus(models.TextChoices):
 
     ENACTED = "enacted", _("Enacted")
     PROPOSED = "proposed", _("Proposed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("bill status", "Failed")
     VETOED = "vetoed", _("Vetoed")
 
 

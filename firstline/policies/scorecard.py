@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstline.geo.models import Jurisdiction, JurisdictionKind
 from firstline.policies.legal_status import agreement_status, provision_status
@@ -100,7 +101,7 @@ class EffectiveStatus(TextChoices):
     NEGATED = "negated", _("Cancelled by a harmful policy")
     RESCINDED = "rescinded", _("Rescinded")
     VETOED = "vetoed", _("Vetoed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("bill status", "Failed")
     PENDING = "pending", _("Enacted, not yet in effect")
     STRUCK_DOWN = "struck_down", _("Struck down by a court")
     ENDED = "ended", _("Ended (repealed, expired or superseded)")
