@@ -49,14 +49,14 @@ def test_staff_sign_in_needs_a_code_and_locks_out(django_db_blocker, browser, mo
         _sign_in(page, server.url, PASSWORD)
         # The password alone does not open the admin: enrolment comes first.
         page.wait_for_url(re.compile(r"/staff/2fa/\?next=/admin/"))
-        assert page.locator(".qr svg").count() == 1
+        expect(page.locator(".qr svg")).to_have_count(1)
         secret = page.inner_text("#totp-secret")
         page.fill("#id_code", _code(secret))
         page.click("button[type=submit]")
-        assert page.locator(".recovery-codes li").count() == 10
+        expect(page.locator(".recovery-codes li")).to_have_count(10)
         page.click("text=Continue")
         page.wait_for_url(re.compile(r"/admin/$"))
-        assert "Site administration" in page.content()
+        expect(page.locator("body")).to_contain_text("Site administration")
         first.close()
 
         # A new session: password, then the code the app shows.
