@@ -269,3 +269,50 @@ def test_staff_preview_shows_each_ask_beside_its_reason(client, staff_user, outs
     assert "Blocked by state law" in page and "Harm to end" in page
     assert "Outside this office&#x27;s power" in page or "Outside this office's power" in page
     assert "Log a response" in page
+
+
+@pytest.mark.django_db
+def test_deleting_or_merging_an_approved_signer_marks_unsent_copies_stale(
+    rendered, django_capture_on_commit_callbacks
+):
+    """Approving and rejecting are not the only ways a signer leaves a letter:
+    a deleted signature (admin, purge) or an organization merged into another
+    changes the list too, so the unsent copies are re-rendered before sending."""
+    from firstline.campaigns.services import organization_merge
+
+    camp = rendered
+
+    def approved(name: str) -> Signature:
+        org = Organization.objects.create(name=name, name_key=name.casefold(), similarity_key=name)
+        return Signature.objects.create(
+            campaign=camp, organization=org, status=SignatureStatus.APPROVED,
+            contact_email="x@example.org", email_hash=f"hash-{org.pk}",
+        )  # fmt: skip
+
+    def fresh_copies() -> None:
+        LetterCopy.objects.filter(campaign=camp).update(stale=False, stale_reason="")
+
+    def stale_reasons() -> set[str]:
+        return set(LetterCopy.objects.filter(campaign=camp).values_list("stale_reason", flat=True))
+
+    gone, dup, keeper = approved("Gone Allies"), approved("Allies Dup"), approved("Allies")
+    pending = Signature.objects.create(
+        campaign=camp, organization=keeper.organization, status=SignatureStatus.PENDING,
+        contact_email="y@example.org", email_hash="hash-pending",
+    )  # fmt: skip
+    assert LetterCopy.objects.filter(campaign=camp).exists()
+
+    # A pending signature deleted is not on any letter: nothing changes.
+    fresh_copies()
+    with django_capture_on_commit_callbacks(execute=True):
+        pending.delete()
+    assert stale_reasons() == {""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gone.delete()
+    assert stale_reasons() == {"signatories changed"}
+
+    fresh_copies()
+    with django_capture_on_commit_callbacks(execute=True):
+        organization_merge(source=dup.organization, target=keeper.organization)
+    assert stale_reasons() == {"signatories changed"}
