@@ -17,7 +17,7 @@ signatories_changed = Signal()
 
 
 def approved_signature_deleted(*, sender: Any, instance: Any, **_kwargs: Any) -> None:
-    """A deleted approved signature (the admin, a purge) leaves the letters' list."""
+    """An approved signature deleted (in the admin) leaves the letters' list."""
     if instance.status != SignatureStatus.APPROVED:
         return
     campaign_id = instance.campaign_id

@@ -276,7 +276,7 @@ def test_deleting_or_merging_an_approved_signer_marks_unsent_copies_stale(
     rendered, django_capture_on_commit_callbacks
 ):
     """Approving and rejecting are not the only ways a signer leaves a letter:
-    a deleted signature (admin, purge) or an organization merged into another
+    a deleted signature (in the admin) or an organization merged into another
     changes the list too, so the unsent copies are re-rendered before sending."""
     from firstline.campaigns.services import organization_merge
 
