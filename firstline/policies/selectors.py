@@ -240,13 +240,7 @@ def grade_table(
     fields = ("id", "ocd_id", "kind", "state_id", "county_id", "name", "usps")
     values = list(qs.values_list(*fields, "short_name", "lsad"))
     units = [scorecard.Unit(*row[: len(fields)]) for row in values]
-    # The name a reader says, in the page's language ("Nueva York", "condado de Harris").
-    shown = {
-        row[0]: jurisdiction_display_name(
-            SimpleNamespace(kind=row[2], name=row[5], short_name=row[7], lsad=row[8])
-        )
-        for row in values
-    }
+    short_and_lsad = {row[0]: row[len(fields) :] for row in values}
     summaries = scorecard.scorecard_summaries(jurisdictions=units)
     by_state: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for unit in units:
@@ -263,7 +257,16 @@ def grade_table(
             GradeRow(
                 jurisdiction_id=unit.id,
                 ocd_id=unit.ocd_id,
-                name=shown[unit.id],
+                # The name a reader says, in the page's language ("Nueva York",
+                # "condado de Harris").
+                name=jurisdiction_display_name(
+                    SimpleNamespace(
+                        kind=unit.kind,
+                        name=unit.name,
+                        short_name=short_and_lsad[unit.id][0],
+                        lsad=short_and_lsad[unit.id][1],
+                    )
+                ),
                 usps=unit.usps,
                 grade=summary.grade if summary else "",
                 score=summary.score if summary else None,
