@@ -195,6 +195,15 @@ def test_plain_text_has_no_html_entities(rendered):
         assert "&amp;" in letter.html  # the HTML part escapes it
 
 
+def _signer(campaign, name: str, status: str) -> Signature:
+    """A new organization's signature with ``status``, written directly."""
+    org = Organization.objects.create(name=name, name_key=name.casefold(), similarity_key=name)
+    return Signature.objects.create(
+        campaign=campaign, organization=org, status=status,
+        contact_email="x@example.org", email_hash=f"hash-{org.pk}",
+    )  # fmt: skip
+
+
 @pytest.mark.django_db
 def test_signature_approved_after_rendering_is_in_the_delivered_copy(
     rendered, settings, smtp_sink, staff_user, django_capture_on_commit_callbacks
@@ -211,11 +220,7 @@ def test_signature_approved_after_rendering_is_in_the_delivered_copy(
     before = len(letter.signatories)
 
     def verified(name: str) -> Signature:
-        org = Organization.objects.create(name=name, name_key=name.casefold(), similarity_key=name)
-        return Signature.objects.create(
-            campaign=camp, organization=org, status=SignatureStatus.VERIFIED,
-            contact_email="x@example.org", email_hash=f"hash-{org.pk}",
-        )  # fmt: skip
+        return _signer(camp, name, SignatureStatus.VERIFIED)
 
     late, later, removed = verified("Late Allies"), verified("Later Allies"), verified("Gone")
     # Approving marks the unsent copies stale; sending renders them again first.
@@ -283,11 +288,7 @@ def test_deleting_or_merging_an_approved_signer_marks_unsent_copies_stale(
     camp = rendered
 
     def approved(name: str) -> Signature:
-        org = Organization.objects.create(name=name, name_key=name.casefold(), similarity_key=name)
-        return Signature.objects.create(
-            campaign=camp, organization=org, status=SignatureStatus.APPROVED,
-            contact_email="x@example.org", email_hash=f"hash-{org.pk}",
-        )  # fmt: skip
+        return _signer(camp, name, SignatureStatus.APPROVED)
 
     def fresh_copies() -> None:
         LetterCopy.objects.filter(campaign=camp).update(stale=False, stale_reason="")
