@@ -71,6 +71,15 @@ def jurisdiction_children(*, jurisdiction: Jurisdiction) -> QuerySet[Jurisdictio
     return Jurisdiction.objects.none()
 
 
+def place_counties(*, jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    """Every county a place lies in, the county holding most of it first."""
+    if jurisdiction.kind != JurisdictionKind.PLACE:
+        return []
+    counties = list(jurisdiction.counties.order_by("name"))
+    counties.sort(key=lambda c: c.pk != jurisdiction.county_id)
+    return counties
+
+
 def jurisdiction_pks_by_ocd_id(*, ocd_ids: Iterable[str]) -> dict[str, int]:
     """Map OCD ids to Jurisdiction pks in two queries, tolerating Open States' spellings.
 

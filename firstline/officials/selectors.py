@@ -135,32 +135,6 @@ def contact_sort_key(contact: ContactPoint) -> tuple[int, int, str]:
     )
 
 
-def jurisdiction_page(*, jurisdiction: Jurisdiction) -> dict[str, object]:
-    """Everything the jurisdiction page shows: trail, facts, offices, parents, children."""
-    from firstline.geo.selectors import jurisdiction_children
-
-    trail: list[Jurisdiction] = []
-    if jurisdiction.state is not None:
-        trail.append(jurisdiction.state)
-    if jurisdiction.kind == "place" and jurisdiction.county is not None:
-        trail.append(jurisdiction.county)
-    counties = list(jurisdiction.counties.order_by("name")) if jurisdiction.kind == "place" else []
-    children = list(
-        jurisdiction_children(jurisdiction=jurisdiction).only(
-            "pk", "ocd_id", "name", "short_name", "usps", "kind", "population", "state_id"
-        )
-    )
-    offices = offices_for_jurisdiction(jurisdiction=jurisdiction)
-    return {
-        "jurisdiction": jurisdiction,
-        "trail": trail,
-        "counties": counties,
-        "children": children,
-        "offices": offices,
-        "filled": sum(1 for o in offices if getattr(o, "current_terms", None)),
-    }
-
-
 def office_page(*, office: Office) -> dict[str, object]:
     """The office page: the seat, its current holder(s) with every contact, and past holders."""
     jurisdiction = office.jurisdiction

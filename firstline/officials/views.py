@@ -38,17 +38,6 @@ def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "officials/office_detail.html", selectors.office_page(office=office))
 
 
-def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
-    jurisdiction = get_object_or_404(
-        Jurisdiction.objects.select_related("state", "county"), ocd_id=ocd_id
-    )
-    return render(
-        request,
-        "officials/jurisdiction_detail.html",
-        selectors.jurisdiction_page(jurisdiction=jurisdiction),
-    )
-
-
 # --- the roster drive: public ----------------------------------------------------------------
 
 

@@ -364,6 +364,7 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
             )
         )
     children = list(geo_selectors.jurisdiction_children(jurisdiction=jurisdiction)[:500])
+    counties = geo_selectors.place_counties(jurisdiction=jurisdiction)
     summaries = scorecard.scorecard_summaries(jurisdictions=children) if children else {}
     own_records = list(
         PolicyRecord.objects.filter(jurisdiction=jurisdiction)
@@ -390,6 +391,8 @@ def jurisdiction_detail(request: HttpRequest, ocd_id: str) -> HttpResponse:
         "harm_count": sum(1 for r in rows if r.line.credit < 0),
         "unverified_count": sum(1 for r in rows if r.unverified),
         "children": [(c, summaries.get(c.pk)) for c in children],
+        # A city across county lines: each county's sheriff and board act on part of it.
+        "counties": counties if len(counties) > 1 else [],
         "history": history,
         "own_records": own_records,
         "offices_template": "officials/_jurisdiction_offices.html",
