@@ -186,16 +186,17 @@ def organization_merge(*, source: Organization, target: Organization, actor: Use
         target_keys = set(
             Signature.objects.filter(organization=target).values_list("campaign_id", "email_hash")
         )
-        # An approved signature moved or dropped changes a letter's list of signers.
+        # An approved signature moved to the target changes a letter's list of
+        # signers; one deleted here announces itself (campaigns.signals).
         changed_lists = set()
         for sig in Signature.objects.filter(organization=source).select_for_update():
-            if sig.status == SignatureStatus.APPROVED:
-                changed_lists.add(sig.campaign_id)
             if (sig.campaign_id, sig.email_hash) in target_keys:
                 sig.delete()
                 continue
             Signature.objects.filter(pk=sig.pk).update(organization=target, near_duplicate_of=None)
             moved += 1
+            if sig.status == SignatureStatus.APPROVED:
+                changed_lists.add(sig.campaign_id)
         if changed_lists:
             transaction.on_commit(lambda: _signatories_changed(changed_lists))
         Signature.objects.filter(near_duplicate_of=source).update(near_duplicate_of=None)
